@@ -1,0 +1,155 @@
+"""The `misconduct-tagger` command: a thin layer over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .errors import MisconductTaggerError
+
+
+def _engine(rules_dir: str | None):
+    from .rules import RuleEngine
+
+    return RuleEngine.load(rules_dir)
+
+
+def cmd_rules_lint(args: argparse.Namespace) -> int:
+    from .errors import DataFileError
+    from .resources import rules_dir
+    from .rules import RuleEngine, load_context
+    from .rules.harness import check_rules
+    from .rules.schema import read_ruleset
+    from .taxonomy import load_taxonomy
+
+    directory = Path(args.rules_dir) if args.rules_dir else rules_dir()
+    problems: list[str] = []
+    taxonomy = None
+    try:
+        taxonomy = load_taxonomy(directory / "taxonomy.yaml") if (directory / "taxonomy.yaml").exists() else None
+    except DataFileError as exc:
+        problems.append(str(exc))
+    ruleset, rule_problems = read_ruleset(directory, taxonomy)
+    problems.extend(str(p) for p in rule_problems)
+    context = None
+    try:
+        context = load_context(directory / "context.yaml" if (directory / "context.yaml").exists() else None)
+    except DataFileError as exc:
+        problems.append(str(exc))
+    if context is not None and len(ruleset):
+        from .nlp import load_pipeline
+
+        engine = RuleEngine(ruleset, context, load_pipeline().vocab)
+        for report in check_rules(engine):
+            for failure in report.failures:
+                problems.append(
+                    f"{report.rule.source} rule {report.rule.id} [examples.{failure.kind}]: "
+                    f"{failure.example.text!r}: {failure.explain()}"
+                )
+    for problem in problems:
+        print(problem)
+    print(f"{len(ruleset)} rules checked, {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_rules_test(args: argparse.Namespace) -> int:
+    from .rules.harness import check_rules
+
+    engine = _engine(args.rules_dir)
+    reports = check_rules(engine)
+    failed = todo = todo_fixed = examples = 0
+    for report in reports:
+        examples += len(report.results)
+        todo += len(report.todos)
+        todo_fixed += sum(1 for r in report.todos if r.passed)
+        if report.passed:
+            if args.verbose:
+                print(f"PASS {report.rule.id} ({len(report.results)} examples)")
+            continue
+        failed += 1
+        print(f"FAIL {report.rule.id} ({report.rule.source.name})")
+        for failure in report.failures:
+            print(f"  {failure.kind}: {failure.example.text}")
+            expected = f" (expected assertion {failure.example.assertion})" if failure.example.assertion else ""
+            print(f"    got: {failure.explain()}{expected}")
+    print(
+        f"{len(reports) - failed} passed, {failed} failed: {len(reports)} rules, {examples} examples, "
+        f"{todo} todo ({todo_fixed} of them now pass and can be promoted)"
+    )
+    return 1 if failed else 0
+
+
+def cmd_rules_stats(args: argparse.Namespace) -> int:
+    from .decision import rule_labels
+    from .evaluation import score
+    from .io.labelled import read_labelled
+    from .nlp import make_docs
+    from .rules.stats import rule_stats
+    from .taxonomy import default_taxonomy
+
+    labels = default_taxonomy().ids
+    reports = read_labelled(args.data, set(labels))
+    engine = _engine(args.rules_dir)
+    hits = [engine.match(doc) for doc in make_docs(r.text for r in reports)]
+    gold = [r.labels for r in reports]
+    ids = [r.id for r in reports]
+    print(f"{'rule':44} {'w':>4} {'hits':>5} {'cover':>6} {'prec':>5} {'overl':>6} {'confl':>6}  wrong")
+    for s in rule_stats(engine.rules, hits, gold, ids):
+        if args.category and s.category != args.category:
+            continue
+        wrong = ",".join(s.wrong_ids[:6]) + ("…" if len(s.wrong_ids) > 6 else "")
+        print(f"{s.rule_id:44} {s.weight:4.2f} {s.reports:5d} {s.coverage:6.1%} {s.precision:5.2f} "
+              f"{s.overlaps:6.1%} {s.conflicts:6.1%}  {wrong}")
+    predicted = [rule_labels(h, args.min_weight) for h in hits]
+    scores = score(gold, predicted, labels)
+    print(f"\nrules alone (weight >= {args.min_weight}) on {args.data}: {len(reports)} reports")
+    print(f"{'label':20} {'P':>5} {'R':>5} {'F1':>5} {'supp':>5}  missed / wrongly given")
+    for s in scores.per_label:
+        if args.category and s.label != args.category:
+            continue
+        missed = [i for i, g, p in zip(ids, gold, predicted) if s.label in g and s.label not in p]
+        extra = [i for i, g, p in zip(ids, gold, predicted) if s.label not in g and s.label in p]
+        print(f"{s.label:20} {s.precision:5.2f} {s.recall:5.2f} {s.f1:5.2f} {s.support:5d}  "
+              f"{','.join(missed[:8])} / {','.join(extra[:8])}")
+    print(f"micro P {scores.micro_precision:.3f} R {scores.micro_recall:.3f} F1 {scores.micro_f1:.3f}; "
+          f"macro P {scores.macro_precision:.3f} R {scores.macro_recall:.3f} F1 {scores.macro_f1:.3f}; "
+          f"no-label reports given a label: {scores.empty_false_positive_rate:.1%}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="misconduct-tagger", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rules = sub.add_parser("rules", help="tools for rule authors").add_subparsers(dest="rules_command", required=True)
+    lint = rules.add_parser("lint", help="validate every rule file and run the examples")
+    lint.add_argument("rules_dir", nargs="?", help="rules folder (default: the shipped rules)")
+    lint.set_defaults(func=cmd_rules_lint)
+    test = rules.add_parser("test", help="run every rule's examples, pass/fail per rule")
+    test.add_argument("rules_dir", nargs="?", help="rules folder (default: the shipped rules)")
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing rules too")
+    test.set_defaults(func=cmd_rules_test)
+    stats = rules.add_parser("stats", help="per rule hits, coverage, precision, overlaps and conflicts on labelled data")
+    stats.add_argument("data", help="labelled JSONL file (id, text, labels)")
+    stats.add_argument("--rules-dir", help="rules folder (default: the shipped rules)")
+    stats.add_argument("--category", help="show one category only")
+    stats.add_argument("--min-weight", type=float, default=0.7, help="weight from which a rule labels alone")
+    stats.set_defaults(func=cmd_rules_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except MisconductTaggerError as exc:
+        print(f"misconduct-tagger: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
