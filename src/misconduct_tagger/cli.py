@@ -119,6 +119,49 @@ def cmd_rules_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from .io.labelled import read_labelled
+    from .taxonomy import default_taxonomy
+    from .training import train
+
+    reports = read_labelled(args.data, set(default_taxonomy().ids))
+    card = train(reports, args.output, rules=args.rules_dir, seed=args.seed, training_data=Path(args.data))
+    cv = card["metrics"]["cross_validation"]
+    print(f"trained on {len(reports)} reports -> {args.output}")
+    print(f"{cv['folds']}-fold cross-validation: macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}, "
+          f"no-label reports given a label {cv['empty_false_positive_rate']:.1%}")
+    for label, f1 in cv["per_label_f1"].items():
+        print(f"  {label:20} F1 {f1:.3f}  threshold {card['thresholds'][label]:.3f}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import score
+    from .io.labelled import read_labelled
+    from .tagger import Tagger
+
+    modes = ["rules", "model", "hybrid"] if args.mode == "all" else [args.mode]
+    tagger = Tagger.load(args.model, rules=args.rules_dir, mode="rules" if modes == ["rules"] else "hybrid")
+    labels = tagger.taxonomy.ids
+    reports = read_labelled(args.data, set(labels))
+    analyses = [tagger.analyse(r.text) for r in reports]
+    gold = [r.labels for r in reports]
+    table = {}
+    for mode in modes:
+        predicted = [set(tagger.decide(a, mode).label_ids) for a in analyses]
+        table[mode] = score(gold, predicted, labels)
+    print(f"{len(reports)} reports from {args.data}")
+    print(f"{'label':20} " + " ".join(f"{m + ' P/R/F1':>20}" for m in modes) + "  supp")
+    for i, label in enumerate(labels):
+        cells = " ".join(f"{table[m].per_label[i].precision:6.2f}{table[m].per_label[i].recall:6.2f}"
+                         f"{table[m].per_label[i].f1:6.2f}  " for m in modes)
+        print(f"{label:20} {cells}{table[modes[0]].per_label[i].support:5d}")
+    for name in ("micro_f1", "macro_f1", "macro_precision", "macro_recall", "micro_precision", "exact_match",
+                 "empty_false_positive_rate"):
+        print(f"{name:26} " + " ".join(f"{m}={getattr(table[m], name):.3f}" for m in modes))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="misconduct-tagger", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +180,20 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--category", help="show one category only")
     stats.add_argument("--min-weight", type=float, default=0.7, help="weight from which a rule labels alone")
     stats.set_defaults(func=cmd_rules_stats)
+
+    train = sub.add_parser("train", help="train the classifier on a labelled JSONL file")
+    train.add_argument("data", help="labelled JSONL file (id, text, labels)")
+    train.add_argument("-o", "--output", required=True, help="model folder to write (model.joblib, model.json)")
+    train.add_argument("--rules-dir", help="rules folder whose hits are features (default: the shipped rules)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.set_defaults(func=cmd_train)
+
+    evaluate = sub.add_parser("evaluate", help="score the tagger on a labelled JSONL file")
+    evaluate.add_argument("data", help="labelled JSONL file (id, text, labels)")
+    evaluate.add_argument("--mode", choices=["hybrid", "rules", "model", "all"], default="hybrid")
+    evaluate.add_argument("--model", help="model folder (default: the shipped model)")
+    evaluate.add_argument("--rules-dir", help="rules folder (default: the shipped rules)")
+    evaluate.set_defaults(func=cmd_evaluate)
     return parser
 
 

@@ -1,10 +1,20 @@
-"""From rule hits (and, later, model scores) to labels."""
+"""Rules and model → labels, scores and evidence.
+
+Policy, for each category:
+- `rule`: an affirmed or alleged rule hit of weight >= RULE_LABEL_MIN_WEIGHT gives the label;
+- `model`: otherwise the model's probability reaching its threshold gives it, unless every mention
+  of the category in the text is negated or directive (the text names it only to deny or forbid it);
+- `rule+model`: both agree.
+The score is the noisy-OR of the model probability and the weights of the counting rule hits.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from .results import Evidence, LabelResult, ModelExplanation
 from .rules.engine import RuleHit
+from .taxonomy import Taxonomy
 
 # A counting hit of a rule at least this precise gives its label on its own.
 RULE_LABEL_MIN_WEIGHT = 0.7
@@ -13,3 +23,63 @@ RULE_LABEL_MIN_WEIGHT = 0.7
 def rule_labels(hits: Iterable[RuleHit], min_weight: float = RULE_LABEL_MIN_WEIGHT) -> set[str]:
     """The categories that rules alone give: affirmed or alleged hits of weight >= min_weight."""
     return {h.category for h in hits if h.counts and h.weight >= min_weight}
+
+
+def _evidence(hit: RuleHit) -> Evidence:
+    return Evidence(hit.start, hit.end, hit.text, hit.rule_id, hit.assertion, hit.cue, hit.pattern, hit.weight)
+
+
+def _noisy_or(values: Iterable[float]) -> float:
+    remaining = 1.0
+    for value in values:
+        remaining *= 1.0 - value
+    return 1.0 - remaining
+
+
+def decide(
+    taxonomy: Taxonomy,
+    hits: Sequence[RuleHit],
+    probabilities: Sequence[float] | None = None,
+    thresholds: Sequence[float] | None = None,
+    model_evidence=None,
+    default_assertion: str = "affirmed",
+    min_rule_weight: float = RULE_LABEL_MIN_WEIGHT,
+) -> list[LabelResult]:
+    """Labels for one report. Without probabilities this is rules-only tagging.
+
+    `model_evidence(label_index)` returns (evidence spans, top features) for a model-given label;
+    `default_assertion` is the assertion of a label that no counting rule hit supports.
+    """
+    labels = []
+    for index, category in enumerate(taxonomy):
+        mine = [h for h in hits if h.category == category.id]
+        counting = [h for h in mine if h.counts]
+        by_rule = any(h.weight >= min_rule_weight for h in counting)
+        blocked = bool(mine) and not counting
+        probability = None if probabilities is None else float(probabilities[index])
+        by_model = probability is not None and probability >= thresholds[index] and not blocked
+        if not (by_rule or by_model):
+            continue
+        evidence = [_evidence(h) for h in counting]
+        explanation = None
+        if probability is not None:
+            spans, features = model_evidence(index) if model_evidence else ((), ())
+            explanation = ModelExplanation(probability, float(thresholds[index]), tuple(features))
+            if by_model and not by_rule:
+                evidence.extend(spans)
+        weights = [h.weight for h in counting] + ([probability] if probability is not None else [])
+        if counting:
+            assertion = "affirmed" if any(h.assertion == "affirmed" for h in counting) else "alleged"
+        else:
+            assertion = default_assertion
+        policy = "rule+model" if by_rule and by_model else ("rule" if by_rule else "model")
+        labels.append(LabelResult(
+            id=category.id,
+            name=category.name,
+            score=round(_noisy_or(weights), 4),
+            assertion=assertion,
+            policy=policy,
+            evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.end))),
+            model=explanation,
+        ))
+    return labels

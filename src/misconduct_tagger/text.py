@@ -45,6 +45,10 @@ class NormalizedText:
     def __len__(self) -> int:
         return len(self.text)
 
+    def slice(self, start: int, end: int) -> "NormalizedText":
+        """A piece of the normalised text whose offsets still map into the whole original."""
+        return NormalizedText(self.original, self.text[start:end], self.starts[start:end], self.ends[start:end])
+
 
 def _units(text: str):
     """Yield (start, end) of each base character with the combining marks that follow it."""

@@ -1,0 +1,194 @@
+"""Tagger: load the rules and the model once, then tag texts one by one or in streams."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+
+from . import __version__
+from .decision import decide
+from .model import Prepared, load_model, prepare
+from .model.classifier import ReportClassifier
+from .nlp import load_pipeline
+from .results import Evidence, TagResult
+from .resources import models_dir, rules_dir
+from .rules import RuleEngine, RuleHit
+from .taxonomy import Taxonomy, default_taxonomy
+from .text import NormalizedText, normalize
+
+MODES = ("hybrid", "rules", "model")
+DEFAULT_MAX_CHARS = 20_000
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the tagger knows of one report before deciding."""
+
+    normalized: NormalizedText
+    hits: tuple[RuleHit, ...]
+    prepared: Prepared
+
+
+def chunk_bounds(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Cut `text` into pieces of at most `max_chars`, at a sentence end where there is one."""
+    if len(text) <= max_chars:
+        return [(0, len(text))]
+    bounds = []
+    start = 0
+    while start < len(text):
+        end = min(start + max_chars, len(text))
+        if end < len(text):
+            last = None
+            for m in _SENTENCE_END.finditer(text, start + max_chars // 2, end):
+                last = m.end()
+            end = last or end
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+class Tagger:
+    """Tags reports with misconduct categories. Build with `Tagger.load()`."""
+
+    def __init__(self, engine: RuleEngine, classifier: ReportClassifier | None = None, card: dict | None = None,
+                 taxonomy: Taxonomy | None = None, mode: str = "hybrid", max_chars: int = DEFAULT_MAX_CHARS,
+                 model_path: Path | None = None):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if mode != "rules" and classifier is None:
+            raise ValueError(f"mode {mode!r} needs a model")
+        if max_chars < 100:
+            raise ValueError("max_chars must be at least 100")
+        self.engine = engine
+        self.classifier = classifier
+        self.card = card or {}
+        self.taxonomy = taxonomy or default_taxonomy()
+        self.mode = mode
+        self.max_chars = max_chars
+        self.model_path = model_path
+        self.nlp = load_pipeline()
+        self.versions = {
+            "library": __version__,
+            "ruleset": engine.ruleset.digest,
+            "model": (self.card.get("model_sha256") or "")[:16] or None,
+        }
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, *, rules: Path | str | None = None, mode: str = "hybrid",
+             max_chars: int = DEFAULT_MAX_CHARS) -> "Tagger":
+        """The shipped rules and model (or the model folder `path` and rules folder `rules`)."""
+        taxonomy = default_taxonomy()
+        engine = RuleEngine.load(rules if rules is not None else rules_dir(), load_pipeline().vocab)
+        classifier, card, model_path = None, None, None
+        if mode != "rules":
+            model_path = Path(path) if path is not None else models_dir() / "default"
+            classifier, card = load_model(model_path, taxonomy.ids)
+        return cls(engine, classifier, card, taxonomy, mode, max_chars, model_path)
+
+    def analyse(self, text: str) -> Analysis:
+        """Normalise, segment (in chunks for long texts) and match the rules."""
+        if not isinstance(text, str):
+            raise TypeError(f"tag() expects a str, got {type(text).__name__}: {text!r:.60}")
+        normalized = normalize(text)
+        hits: list[RuleHit] = []
+        tokens: list[str] = []
+        for start, end in chunk_bounds(normalized.text, self.max_chars):
+            piece = normalized if (start, end) == (0, len(normalized.text)) else normalized.slice(start, end)
+            doc = self.nlp.make_doc(piece.text)
+            doc._.normalized = piece
+            hits.extend(self.engine.match(doc))
+            tokens.extend(t.text for t in doc if not t.is_space)
+        return Analysis(normalized, tuple(hits), Prepared(normalized.text, tuple(tokens), tuple(hits)))
+
+    def tag(self, text: str) -> TagResult:
+        """The labels of one report, each with its evidence and score."""
+        return self.decide(self.analyse(text))
+
+    def decide(self, analysis: Analysis, mode: str | None = None) -> TagResult:
+        """Labels from an analysis; `mode` (hybrid, rules, model) defaults to the tagger's."""
+        mode = mode or self.mode
+        if mode not in MODES or (mode != "rules" and self.classifier is None):
+            raise ValueError(f"mode {mode!r} is not available for this tagger")
+        text = analysis.normalized.original
+        if not analysis.normalized.text.strip():
+            return TagResult(text, (), dict(self.versions), mode)
+        probabilities = thresholds = None
+        if mode != "rules":
+            probabilities = self.classifier.predict_proba([analysis.prepared])[0]
+            thresholds = self.classifier.thresholds_
+        hits = () if mode == "model" else analysis.hits
+        labels = decide(
+            self.taxonomy,
+            hits,
+            probabilities,
+            thresholds,
+            model_evidence=lambda index: self._model_evidence(analysis, index),
+            default_assertion=self._default_assertion(analysis),
+        )
+        return TagResult(text, tuple(labels), dict(self.versions), mode)
+
+    def _default_assertion(self, analysis: Analysis) -> str:
+        """A label no counting rule hit supports is alleged when the report speaks of an allegation."""
+        local, _ = self.engine.context.find_cues(analysis.normalized.text)
+        return "alleged" if any(c.group.assertion == "alleged" for c in local) else "affirmed"
+
+    def _model_evidence(self, analysis: Analysis, index: int, top: int = 5, per_feature: int = 2):
+        contributions = self.classifier.contributions(analysis.prepared, index, top)
+        spans: list[Evidence] = []
+        norm = analysis.normalized
+        for contribution in contributions:
+            kind, _, value = contribution.feature.partition(":")
+            if kind not in ("char", "word") or not value.strip():
+                continue
+            needle = value.replace(" ", "") if kind == "word" else value
+            position = norm.text.lower().find(needle)
+            found = 0
+            while position >= 0 and found < per_feature:
+                start, end = norm.to_original(position, position + len(needle))
+                spans.append(Evidence(start, end, norm.original[start:end], "model", weight=contribution.weight))
+                found += 1
+                position = norm.text.lower().find(needle, position + len(needle))
+        features = tuple((c.feature, round(c.weight, 4)) for c in contributions)
+        return spans, features
+
+    def tag_many(self, texts: Iterable[str], n_jobs: int = 1, batch_size: int = 64) -> Iterator[TagResult]:
+        """Results in input order, streaming. With n_jobs > 1, batches go to worker processes."""
+        if n_jobs == 1:
+            for text in texts:
+                yield self.tag(text)
+            return
+        from joblib import Parallel, delayed
+
+        spec = (str(self.model_path) if self.model_path else None, str(self.engine.ruleset.directory),
+                self.mode, self.max_chars)
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+        for batch in parallel(delayed(_tag_batch)(spec, chunk) for chunk in _batches(texts, batch_size)):
+            yield from batch
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_WORKER_TAGGERS: dict[tuple, Tagger] = {}
+
+
+def _tag_batch(spec: tuple, texts: list[str]) -> list[TagResult]:
+    """Runs in a worker process; the tagger is loaded once per process."""
+    tagger = _WORKER_TAGGERS.get(spec)
+    if tagger is None:
+        model_path, rules, mode, max_chars = spec
+        tagger = _WORKER_TAGGERS[spec] = Tagger.load(model_path, rules=rules, mode=mode, max_chars=max_chars)
+    return [tagger.tag(text) for text in texts]

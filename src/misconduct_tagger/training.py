@@ -1,0 +1,44 @@
+"""Train the classifier on a labelled file: prepare every report once, fit, cross-validate, save."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .evaluation import score
+from .io.labelled import LabelledReport
+from .model import ReportClassifier, save_model
+from .tagger import Tagger
+
+
+def label_matrix(reports: Sequence[LabelledReport], labels: Sequence[str]) -> np.ndarray:
+    return np.array([[int(label in r.labels) for label in labels] for r in reports], dtype=int)
+
+
+def train(reports: Sequence[LabelledReport], output: Path | str, *, rules: Path | str | None = None, seed: int = 0,
+          training_data: Path | None = None, C: float = 0.5, cv: int = 5) -> dict:
+    """Fit and save a model; returns its card. Same data, rules and seed give the same model."""
+    rules_tagger = Tagger.load(rules=rules, mode="rules")
+    labels = rules_tagger.taxonomy.ids
+    prepared = [rules_tagger.analyse(r.text).prepared for r in reports]
+    Y = label_matrix(reports, labels)
+    classifier = ReportClassifier(labels=labels, C=C, cv=cv, random_state=seed).fit(prepared, Y)
+    cv_scores = score([r.labels for r in reports],
+                      [{labels[k] for k in np.flatnonzero(row)} for row in classifier.cv_predictions_], labels)
+    metrics = {
+        "cross_validation": {
+            "folds": cv,
+            "macro_f1": round(cv_scores.macro_f1, 4),
+            "micro_f1": round(cv_scores.micro_f1, 4),
+            "empty_false_positive_rate": round(cv_scores.empty_false_positive_rate, 4),
+            "per_label_f1": {s.label: round(s.f1, 4) for s in cv_scores.per_label},
+        },
+        "n_reports": len(reports),
+    }
+    extra = {"seed": seed, "ruleset": rules_tagger.engine.ruleset.digest}
+    card_path = save_model(classifier, output, training_data=training_data, metrics=metrics, extra=extra)
+    import json
+
+    return json.loads(Path(card_path).read_text(encoding="utf-8"))
