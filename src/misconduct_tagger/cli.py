@@ -162,6 +162,34 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    import json
+
+    from .tagger import Tagger
+
+    tagger = Tagger.load(args.model)
+    counts: Counter[str] = Counter()
+    path = Path(args.data)
+    n = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        result = tagger.tag(record["text"])
+        n += 1
+        counts.update(result.label_ids)
+        print(f"{record.get('id', f'{path.name}:{number}')}: {record['text'][:60]}{'…' if len(record['text']) > 60 else ''}")
+        if not result.labels:
+            print("    (no label)")
+        for label in result.labels:
+            spans = "; ".join(f"{e.text}[{e.start}:{e.end}]<-{e.source}" for e in label.evidence[:3])
+            print(f"    {label.id} {label.name} score={label.score:.2f} {label.assertion} via {label.policy}: {spans}")
+    print(f"\n{n} reports tagged (rules {tagger.versions['ruleset']}, model {tagger.versions['model']})")
+    for category in tagger.taxonomy:
+        print(f"  {category.id:20} {category.name:10} {counts.get(category.id, 0):3d}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="misconduct-tagger", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -194,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="model folder (default: the shipped model)")
     evaluate.add_argument("--rules-dir", help="rules folder (default: the shipped rules)")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    demo = sub.add_parser("demo", help="tag a JSONL file of reports and print labels, evidence and a per-label summary")
+    demo.add_argument("data", help="JSONL file with id and text")
+    demo.add_argument("--model", help="model folder (default: the shipped model)")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 

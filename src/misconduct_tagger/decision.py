@@ -3,7 +3,8 @@
 Policy, for each category:
 - `rule`: an affirmed or alleged rule hit of weight >= RULE_LABEL_MIN_WEIGHT gives the label;
 - `model`: otherwise the model's probability reaching its threshold gives it, unless every mention
-  of the category in the text is negated or directive (the text names it only to deny or forbid it);
+  of the category in the text is negated or directive (the text names it only to deny or forbid it)
+  or the report as a whole is (a directive, or an allegation a verdict found untrue);
 - `rule+model`: both agree.
 The score is the noisy-OR of the model probability and the weights of the counting rule hits.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .results import Evidence, LabelResult, ModelExplanation
+from .rules.context import COUNTING
 from .rules.engine import RuleHit
 from .taxonomy import Taxonomy
 
@@ -48,7 +50,7 @@ def decide(
     """Labels for one report. Without probabilities this is rules-only tagging.
 
     `model_evidence(label_index)` returns (evidence spans, top features) for a model-given label;
-    `default_assertion` is the assertion of a label that no counting rule hit supports.
+    `default_assertion` is the report's own assertion, given to a label no counting rule hit supports.
     """
     labels = []
     for index, category in enumerate(taxonomy):
@@ -57,7 +59,8 @@ def decide(
         by_rule = any(h.weight >= min_rule_weight for h in counting)
         blocked = bool(mine) and not counting
         probability = None if probabilities is None else float(probabilities[index])
-        by_model = probability is not None and probability >= thresholds[index] and not blocked
+        by_model = (probability is not None and probability >= thresholds[index] and not blocked
+                    and default_assertion in COUNTING)
         if not (by_rule or by_model):
             continue
         evidence = [_evidence(h) for h in counting]

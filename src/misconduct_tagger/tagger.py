@@ -128,14 +128,11 @@ class Tagger:
             probabilities,
             thresholds,
             model_evidence=lambda index: self._model_evidence(analysis, index),
-            default_assertion=self._default_assertion(analysis),
+            # The model alone knows nothing of assertions; the hybrid reads the report's own.
+            default_assertion="affirmed" if mode == "model" else self.engine.context.document_assertion(
+                analysis.normalized.text, [h.assertion for h in analysis.hits]),
         )
         return TagResult(text, tuple(labels), dict(self.versions), mode)
-
-    def _default_assertion(self, analysis: Analysis) -> str:
-        """A label no counting rule hit supports is alleged when the report speaks of an allegation."""
-        local, _ = self.engine.context.find_cues(analysis.normalized.text)
-        return "alleged" if any(c.group.assertion == "alleged" for c in local) else "affirmed"
 
     def _model_evidence(self, analysis: Analysis, index: int, top: int = 5, per_feature: int = 2):
         contributions = self.classifier.contributions(analysis.prepared, index, top)
@@ -143,9 +140,9 @@ class Tagger:
         norm = analysis.normalized
         for contribution in contributions:
             kind, _, value = contribution.feature.partition(":")
-            if kind not in ("char", "word") or not value.strip():
+            needle = value.replace(" ", "")
+            if kind not in ("char", "word") or len(needle) < 2:
                 continue
-            needle = value.replace(" ", "") if kind == "word" else value
             position = norm.text.lower().find(needle)
             found = 0
             while position >= 0 and found < per_feature:

@@ -149,6 +149,20 @@ class ContextRules:
         return current or Assertion("affirmed")
 
 
+    def document_assertion(self, text: str, assertions: list[str]) -> str:
+        """The assertion of the report as a whole, for labels no rule hit supports.
+
+        The last verdict decides when there is one (…不属实 → negated, …属实 → affirmed); a report whose
+        every mention is a directive is a directive; one that speaks of an allegation is alleged.
+        """
+        local, verdicts = self.find_cues(text)
+        if verdicts:
+            return max(verdicts, key=lambda c: c.start).group.assertion
+        if assertions and all(a == "directive" for a in assertions):
+            return "directive"
+        return "alleged" if any(c.group.assertion == "alleged" for c in local) else "affirmed"
+
+
 def _compile(path: Path, key: str, patterns: object) -> re.Pattern:
     if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
         raise DataFileError(path, "patterns must be a non-empty list of regexes", key=key)

@@ -1,0 +1,101 @@
+"""Assertion context: our own sentences, each testing one behaviour of the cue lists."""
+
+import pytest
+
+from misconduct_tagger.errors import DataFileError
+from misconduct_tagger.rules import load_context
+from misconduct_tagger.text import normalize_text
+
+
+@pytest.fixture(scope="module")
+def context():
+    return load_context()
+
+
+def assertion_of(context, text, mention):
+    text = normalize_text(text)
+    start = text.index(mention)
+    return context.assign(text, [(start, start + len(mention))])[0]
+
+
+@pytest.mark.parametrize(
+    "text, mention, expected",
+    [
+        ("某镇干部值班期间擅离职守。", "擅离职守", "affirmed"),
+        ("经查，某镇干部存在擅离职守问题。", "擅离职守", "affirmed"),
+        ("严禁瞒报谎报疫情信息。", "瞒报谎报", "directive"),
+        ("不得擅离职守、临阵脱逃。", "临阵脱逃", "directive"),
+        ("对推诿扯皮、敷衍塞责的，一律严肃追责。", "推诿扯皮", "directive"),
+        ("对玩忽职守的要坚决查处。", "玩忽职守", "directive"),
+        ("群众反映某村干部优亲厚友。", "优亲厚友", "alleged"),
+        ("举报称其在验收中弄虚作假。", "弄虚作假", "alleged"),
+        ("经查，未发现瞒报情况。", "瞒报", "negated"),
+        ("该镇不存在推诿扯皮现象。", "推诿扯皮", "negated"),
+        ("他在验收中没有弄虚作假。", "弄虚作假", "negated"),
+    ],
+)
+def test_local_cues(context, text, mention, expected):
+    assert assertion_of(context, text, mention).value == expected
+
+
+def test_negation_stops_at_the_clause_end(context):
+    text = "未发现瞒报情况，但该干部擅离职守。"
+    assert assertion_of(context, text, "瞒报").value == "negated"
+    assert assertion_of(context, text, "擅离职守").value == "affirmed"
+
+
+def test_a_terminator_ends_a_directive(context):
+    assert assertion_of(context, "会议强调严禁酒驾，但他仍擅离职守回家。", "擅离职守").value == "affirmed"
+
+
+def test_report_of_leaving_post_with_a_denial_of_concealment(context):
+    text = "经查，某网格员值班期间擅离职守，未发现瞒报情况。"
+    assert assertion_of(context, text, "擅离职守").value == "affirmed"
+    assert assertion_of(context, text, "瞒报").value == "negated"
+
+
+def test_a_later_verdict_negates_earlier_allegations(context):
+    text = "有群众举报某村支书截留救灾款。镇纪委调取账目逐笔核对。经核查，上述反映问题不属实。"
+    result = assertion_of(context, text, "截留")
+    assert result.value == "negated"
+    assert result.cue.text == "不属实"
+
+
+def test_a_later_verdict_confirms_earlier_allegations(context):
+    text = "有群众举报某村支书截留救灾款。经查，反映问题属实，已给予其党内警告处分。"
+    assert assertion_of(context, text, "截留").value == "affirmed"
+
+
+def test_a_verdict_does_not_reach_forward(context):
+    text = "反映问题不属实。此后该村支书又擅自截留救灾款。"
+    assert assertion_of(context, text, "截留").value == "affirmed"
+
+
+def test_the_cue_is_reported(context):
+    result = assertion_of(context, "严禁瞒报。", "瞒报")
+    assert result.cue.text == "严禁"
+
+
+def test_document_assertion(context):
+    assert context.document_assertion(normalize_text("群众反映某干部吃拿卡要。经核查不属实。"), []) == "negated"
+    assert context.document_assertion(normalize_text("严禁吃拿卡要。"), ["directive"]) == "directive"
+    assert context.document_assertion(normalize_text("群众反映某干部吃拿卡要。"), ["alleged"]) == "alleged"
+    assert context.document_assertion(normalize_text("某干部吃拿卡要。"), ["affirmed"]) == "affirmed"
+
+
+@pytest.mark.parametrize(
+    "body, key",
+    [
+        ("clause_end: '[，]'\nsentence_end: '[。]'\ncues:\n  - {assertion: maybe, direction: forward, scope: clause, patterns: [x]}\n", "cues[0].assertion"),
+        ("clause_end: '[，]'\nsentence_end: '[。]'\ncues:\n  - {assertion: negated, direction: up, scope: clause, patterns: [x]}\n", "cues[0].direction"),
+        ("clause_end: '[，]'\nsentence_end: '[。]'\ncues:\n  - {assertion: negated, direction: forward, scope: clause, patterns: ['(']}\n", "cues[0].patterns"),
+        ("clause_end: '[，]'\nsentence_end: '[。]'\nverdicts:\n  - {assertion: negated, applies_to: [sometimes], patterns: [x]}\n", "verdicts[0].applies_to"),
+        ("sentence_end: '[。]'\n", "clause_end"),
+    ],
+)
+def test_malformed_context_names_the_key(tmp_path, body, key):
+    path = tmp_path / "context.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_context(path)
+    assert info.value.key == key and str(path) in str(info.value)
