@@ -32,6 +32,10 @@ def assertion_of(context, text, mention):
         ("经查，未发现瞒报情况。", "瞒报", "negated"),
         ("该镇不存在推诿扯皮现象。", "推诿扯皮", "negated"),
         ("他在验收中没有弄虚作假。", "弄虚作假", "negated"),
+        ("未发现因工作滞后造成延误。", "延误", "negated"),
+        ("将推诿扯皮、吃拿卡要等问题列为监督重点。", "推诿扯皮", "directive"),
+        ("组织开展推诿扯皮问题警示教育。", "推诿扯皮", "directive"),
+        ("该局长擅离职守，县纪委对其严肃处理。", "擅离职守", "affirmed"),
     ],
 )
 def test_local_cues(context, text, mention, expected):
@@ -64,6 +68,11 @@ def test_a_later_verdict_negates_earlier_allegations(context):
 def test_a_later_verdict_confirms_earlier_allegations(context):
     text = "有群众举报某村支书截留救灾款。经查，反映问题属实，已给予其党内警告处分。"
     assert assertion_of(context, text, "截留").value == "affirmed"
+
+
+def test_a_verdict_worded_as_a_mismatch_with_the_facts(context):
+    text = "网传某镇干部向隔离人员索要小费。经核查，所反映情况与事实不符。"
+    assert assertion_of(context, text, "索要").value == "negated"
 
 
 def test_a_verdict_does_not_reach_forward(context):

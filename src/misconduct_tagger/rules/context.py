@@ -1,8 +1,9 @@
 """Assertion context after ConText: is a mention affirmed, alleged, negated or a directive?
 
 Cue lists live in `rules/context.yaml`. A local cue covers the text after it (forward), before it
-(backward) or both, up to the end of its clause or sentence, and stops at a terminator; the nearest
-covering cue wins. Verdict cues (…反映问题不属实 / 属实) then reach back over the whole text.
+(backward) or both, up to the end of its clause or sentence, and stops at a terminator. Of the cues
+covering a mention, negation wins over a directive, a directive over an allegation, an allegation
+over an affirmation, and among cues of one assertion the nearest wins. Verdict cues (…反映问题不属实 / 属实) then reach back over the whole text.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ..errors import DataFileError
 from ..resources import rules_dir
 
 ASSERTIONS = ("affirmed", "alleged", "negated", "directive")
+# Of the cues covering a mention, the first assertion here wins; among equals, the nearest cue.
+PRECEDENCE = {"negated": 0, "directive": 1, "alleged": 2, "affirmed": 3}
 COUNTING = frozenset({"affirmed", "alleged"})
 DIRECTIONS = ("forward", "backward", "both")
 LOCAL_SCOPES = ("clause", "sentence")
@@ -128,7 +131,7 @@ class ContextRules:
         return result
 
     def _assign_one(self, start: int, end: int, local: list[Cue], following: list[Cue], layout: Layout) -> Assertion:
-        best: tuple[int, int, Cue] | None = None
+        best: tuple[int, int, int, Cue] | None = None
         for cue in local:
             group = cue.group
             if cue.end <= start and group.direction in ("forward", "both"):
@@ -139,9 +142,10 @@ class ContextRules:
                 covered = layout.open_between(end, cue.start, group.scope)
             else:
                 continue
-            if covered and (best is None or (distance, group.order) < best[:2]):
-                best = (distance, group.order, cue)
-        current = Assertion(best[2].group.assertion, best[2]) if best else None
+            rank = (PRECEDENCE[group.assertion], distance, group.order)
+            if covered and (best is None or rank < best[:3]):
+                best = (*rank, cue)
+        current = Assertion(best[3].group.assertion, best[3]) if best else None
         key = current.value if current else DEFAULT
         for verdict in following:
             if key in verdict.group.applies_to:
