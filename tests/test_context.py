@@ -108,3 +108,19 @@ def test_malformed_context_names_the_key(tmp_path, body, key):
     with pytest.raises(DataFileError) as info:
         load_context(path)
     assert info.value.key == key and str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text, mention, expected",
+    [
+        ("村干部入户核灾时摸排不准，发放救灾粮时优亲厚友。", "优亲厚友", "affirmed"),
+        ("该办无视专款专用、不得用于人员开支的规定，套取扶贫资金用于招待。", "套取", "affirmed"),
+        ("城管队员在整治流动摊贩时，对摊主拳打脚踢。", "拳打脚踢", "affirmed"),
+        ("该镇对外来车辆一律劝返，搞一刀切。", "一刀切", "affirmed"),
+        ("可以到窗口反映的情形包括：让人来回跑、互相推脱。", "来回跑", "directive"),
+        ("会议强调，对推诿扯皮、敷衍塞责的部门和个人严肃问责。", "推诿扯皮", "directive"),
+        ("窗口人员不准吃拿卡要。", "吃拿卡要", "directive"),
+    ],
+)
+def test_cues_reported_by_rule_authors(context, text, mention, expected):
+    assert assertion_of(context, text, mention).value == expected

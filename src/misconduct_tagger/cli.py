@@ -136,30 +136,88 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluation import score
+    import json
+
+    from .evaluation import run_modes
     from .io.labelled import read_labelled
+    from .reporting import check_baseline, html_report, text_report, to_json
     from .tagger import Tagger
+    from .taxonomy import default_taxonomy
 
     modes = ["rules", "model", "hybrid"] if args.mode == "all" else [args.mode]
-    tagger = Tagger.load(args.model, rules=args.rules_dir, mode="rules" if modes == ["rules"] else "hybrid")
-    labels = tagger.taxonomy.ids
-    reports = read_labelled(args.data, set(labels))
-    analyses = [tagger.analyse(r.text) for r in reports]
-    gold = [r.labels for r in reports]
-    table = {}
-    for mode in modes:
-        predicted = [set(tagger.decide(a, mode).label_ids) for a in analyses]
-        table[mode] = score(gold, predicted, labels)
-    print(f"{len(reports)} reports from {args.data}")
-    print(f"{'label':20} " + " ".join(f"{m + ' P/R/F1':>20}" for m in modes) + "  supp")
-    for i, label in enumerate(labels):
-        cells = " ".join(f"{table[m].per_label[i].precision:6.2f}{table[m].per_label[i].recall:6.2f}"
-                         f"{table[m].per_label[i].f1:6.2f}  " for m in modes)
-        print(f"{label:20} {cells}{table[modes[0]].per_label[i].support:5d}")
-    for name in ("micro_f1", "macro_f1", "macro_precision", "macro_recall", "micro_precision", "exact_match",
-                 "empty_false_positive_rate"):
-        print(f"{name:26} " + " ".join(f"{m}={getattr(table[m], name):.3f}" for m in modes))
+    reports = read_labelled(args.data, set(default_taxonomy().ids))
+    if args.cv:
+        from .training import cross_validate
+
+        evaluations = cross_validate(reports, args.cv, rules=args.rules_dir, seed=args.seed, modes=modes)
+        source = f"{args.data} ({args.cv}-fold cross-validation)"
+    else:
+        needs_model = modes != ["rules"] or args.disagreements
+        tagger = Tagger.load(args.model, rules=args.rules_dir, mode="hybrid" if needs_model else "rules")
+        analyses = [tagger.analyse(r.text) for r in reports]
+        evaluations = run_modes(tagger, reports, modes, analyses)
+        source = args.data
+        if args.disagreements:
+            _write_disagreements(tagger, reports, analyses, Path(args.disagreements))
+        if args.compare_rules:
+            _compare_rules(args, reports, evaluations[modes[-1]], modes[-1])
+    print(text_report(evaluations, source, args.max_errors))
+    report = to_json(evaluations, str(source))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if args.html:
+        Path(args.html).write_text(html_report(evaluations, str(source)), encoding="utf-8")
+    if args.baseline:
+        baseline = json.loads(Path(args.baseline).read_text(encoding="utf-8"))
+        problems = check_baseline(report, baseline, modes[-1], args.tolerance)
+        for problem in problems:
+            print(f"REGRESSION ({modes[-1]}, tolerance {args.tolerance}): {problem}", file=sys.stderr)
+        if problems:
+            return 1
+        print(f"no regression against {args.baseline} (tolerance {args.tolerance})", file=sys.stderr)
     return 0
+
+
+def _write_disagreements(tagger, reports, analyses, path: Path) -> None:
+    """Reports where rules alone and the model alone disagree, with both explanations: a review queue."""
+    import json
+
+    written = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for report, analysis in zip(reports, analyses):
+            by_rules, by_model = tagger.decide(analysis, "rules"), tagger.decide(analysis, "model")
+            if set(by_rules.label_ids) == set(by_model.label_ids):
+                continue
+            record = {
+                "id": report.id, "text": report.text, "gold": sorted(report.labels),
+                "rules": [label_dict for label_dict in by_rules.to_dict()["labels"]],
+                "model": [label_dict for label_dict in by_model.to_dict()["labels"]],
+                "only_rules": sorted(set(by_rules.label_ids) - set(by_model.label_ids)),
+                "only_model": sorted(set(by_model.label_ids) - set(by_rules.label_ids)),
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += 1
+    print(f"{written} reports where rules and model disagree -> {path}", file=sys.stderr)
+
+
+def _compare_rules(args, reports, current, mode: str) -> None:
+    """Which reports change labels under the old rules, and each label's F1 then and now."""
+    from .evaluation import run_modes
+    from .tagger import Tagger
+
+    old_tagger = Tagger.load(args.model, rules=args.compare_rules, mode="hybrid" if mode != "rules" else "rules")
+    old = run_modes(old_tagger, reports, [mode])[mode]
+    changed = [(o_old, o_new) for o_old, o_new in zip(old.outcomes, current.outcomes) if o_old.predicted != o_new.predicted]
+    print(f"rules {args.compare_rules} → {args.rules_dir or 'shipped rules'} ({mode}): "
+          f"{len(changed)} reports change labels")
+    for o_old, o_new in changed:
+        print(f"  {o_new.id}: {sorted(o_old.predicted)} → {sorted(o_new.predicted)} (gold {sorted(o_new.gold)})")
+    print(f"  {'label':20} {'F1 old':>7} {'F1 new':>7} {'change':>7}")
+    for before, after in zip(old.scores.per_label, current.scores.per_label):
+        if before.f1 != after.f1:
+            print(f"  {after.label:20} {before.f1:7.3f} {after.f1:7.3f} {after.f1 - before.f1:+7.3f}")
+    print(f"  {'macro F1':20} {old.scores.macro_f1:7.3f} {current.scores.macro_f1:7.3f} "
+          f"{current.scores.macro_f1 - old.scores.macro_f1:+7.3f}\n")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -217,10 +275,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
 
     evaluate = sub.add_parser("evaluate", help="score the tagger on a labelled JSONL file")
-    evaluate.add_argument("data", help="labelled JSONL file (id, text, labels)")
+    evaluate.add_argument("data", help="labelled JSONL file (id, text, labels, optional style)")
     evaluate.add_argument("--mode", choices=["hybrid", "rules", "model", "all"], default="hybrid")
     evaluate.add_argument("--model", help="model folder (default: the shipped model)")
     evaluate.add_argument("--rules-dir", help="rules folder (default: the shipped rules)")
+    evaluate.add_argument("--json", metavar="OUT.json", help="write all figures and errors as JSON (usable as a baseline)")
+    evaluate.add_argument("--html", metavar="OUT.html", help="write a self-contained HTML report")
+    evaluate.add_argument("--cv", type=int, metavar="K", help="cross-validate the model on DATA (a training file) instead")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds")
+    evaluate.add_argument("--disagreements", metavar="OUT.jsonl", help="write reports where rules and model disagree")
+    evaluate.add_argument("--compare-rules", metavar="OLD_RULES_DIR", help="show the effect of a rules change")
+    evaluate.add_argument("--baseline", metavar="BASELINE.json", help="exit 1 if macro-F1 or a label's F1 drops")
+    evaluate.add_argument("--tolerance", type=float, default=0.02, help="allowed F1 drop against the baseline")
+    evaluate.add_argument("--max-errors", type=int, default=15, help="errors to print")
     evaluate.set_defaults(func=cmd_evaluate)
 
     demo = sub.add_parser("demo", help="tag a JSONL file of reports and print labels, evidence and a per-label summary")

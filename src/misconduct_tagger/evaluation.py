@@ -69,3 +69,80 @@ def score(gold: Sequence[set[str]], predicted: Sequence[set[str]], labels: Seque
         empty_false_positive_rate=_safe(sum(1 for p in empties if p), len(empties)),
         n_reports=len(gold),
     )
+
+
+NONE = "—"  # stands for "no label" in the confusion table
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One report as the tagger saw it in one mode."""
+
+    id: str
+    text: str
+    style: str | None
+    gold: frozenset[str]
+    predicted: frozenset[str]
+    result: object  # TagResult
+
+    @property
+    def correct(self) -> bool:
+        return self.gold == self.predicted
+
+
+@dataclass(frozen=True)
+class ModeEvaluation:
+    mode: str
+    scores: Scores
+    confusion: dict[tuple[str, str], int]  # (gold label missed or NONE, label given instead or NONE) -> reports
+    empty_by_style: dict[str, tuple[int, int]]  # style -> (no-label reports given a label, no-label reports)
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def errors(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if not o.correct)
+
+
+def confusion(outcomes: Sequence[Outcome]) -> dict[tuple[str, str], int]:
+    """Which label was predicted instead of which: every missed gold label pairs with every wrongly
+    given label of the same report; a miss with nothing given instead pairs with NONE, and so does a
+    wrong label where nothing was missed."""
+    table: dict[tuple[str, str], int] = {}
+    for o in outcomes:
+        missed, extra = sorted(o.gold - o.predicted), sorted(o.predicted - o.gold)
+        pairs = [(m, e) for m in missed for e in extra] or [(m, NONE) for m in missed] + [(NONE, e) for e in extra]
+        for pair in pairs:
+            table[pair] = table.get(pair, 0) + 1
+    return table
+
+
+def evaluate_outcomes(mode: str, outcomes: Sequence[Outcome], labels: Sequence[str]) -> ModeEvaluation:
+    scores = score([o.gold for o in outcomes], [o.predicted for o in outcomes], labels)
+    by_style: dict[str, list[int]] = {}
+    for o in outcomes:
+        if not o.gold:
+            counts = by_style.setdefault(o.style or NONE, [0, 0])
+            counts[0] += bool(o.predicted)
+            counts[1] += 1
+    return ModeEvaluation(
+        mode=mode,
+        scores=scores,
+        confusion=confusion(outcomes),
+        empty_by_style={style: (given, n) for style, (given, n) in sorted(by_style.items())},
+        outcomes=tuple(outcomes),
+    )
+
+
+def run_modes(tagger, reports, modes: Sequence[str], analyses=None) -> dict[str, ModeEvaluation]:
+    """Tag every report once (analysis), decide in each mode, and evaluate each."""
+    analyses = analyses if analyses is not None else [tagger.analyse(r.text) for r in reports]
+    labels = tagger.taxonomy.ids
+    evaluations = {}
+    for mode in modes:
+        outcomes = []
+        for report, analysis in zip(reports, analyses):
+            result = tagger.decide(analysis, mode)
+            outcomes.append(Outcome(report.id, report.text, report.style, report.labels,
+                                    frozenset(result.label_ids), result))
+        evaluations[mode] = evaluate_outcomes(mode, outcomes, labels)
+    return evaluations

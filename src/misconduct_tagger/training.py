@@ -42,3 +42,27 @@ def train(reports: Sequence[LabelledReport], output: Path | str, *, rules: Path 
     import json
 
     return json.loads(Path(card_path).read_text(encoding="utf-8"))
+
+
+def cross_validate(reports: Sequence[LabelledReport], k: int = 5, *, rules: Path | str | None = None, seed: int = 0,
+                   modes: Sequence[str] = ("rules", "model", "hybrid"), C: float = 0.5):
+    """K-fold cross-validation of the model (and of the hybrid built on it) on a training file."""
+    from sklearn.model_selection import KFold
+
+    from .evaluation import Outcome, evaluate_outcomes
+
+    rules_tagger = Tagger.load(rules=rules, mode="rules")
+    labels = rules_tagger.taxonomy.ids
+    analyses = [rules_tagger.analyse(r.text) for r in reports]
+    Y = label_matrix(reports, labels)
+    outcomes: dict[str, list] = {mode: [None] * len(reports) for mode in modes}
+    for train_index, test_index in KFold(n_splits=k, shuffle=True, random_state=seed).split(reports):
+        classifier = ReportClassifier(labels=labels, C=C, random_state=seed).fit(
+            [analyses[i].prepared for i in train_index], Y[train_index])
+        fold_tagger = Tagger(rules_tagger.engine, classifier, {}, rules_tagger.taxonomy)
+        for i in test_index:
+            for mode in modes:
+                result = fold_tagger.decide(analyses[i], mode)
+                outcomes[mode][i] = Outcome(reports[i].id, reports[i].text, reports[i].style, reports[i].labels,
+                                            frozenset(result.label_ids), result)
+    return {mode: evaluate_outcomes(mode, outcomes[mode], labels) for mode in modes}

@@ -126,11 +126,12 @@ class ContextRules:
             # Only cues of the mention's own sentence can cover it.
             lo = bisect_left(local_starts, layout.unit(start, "sentence")[0])
             hi = bisect_left(local_starts, layout.unit(max(start, end - 1), "sentence")[1] + 1)
-            following = verdicts[bisect_left(verdict_starts, end):]
-            result.append(self._assign_one(start, end, local[lo:hi], following, layout))
+            first_verdict = bisect_left(verdict_starts, end)
+            result.append(self._assign_one(start, end, local[lo:hi], verdicts, first_verdict, layout))
         return result
 
-    def _assign_one(self, start: int, end: int, local: list[Cue], following: list[Cue], layout: Layout) -> Assertion:
+    def _assign_one(self, start: int, end: int, local: list[Cue], verdicts: list[Cue], first_verdict: int,
+                    layout: Layout) -> Assertion:
         best: tuple[int, int, int, Cue] | None = None
         for cue in local:
             group = cue.group
@@ -147,7 +148,8 @@ class ContextRules:
                 best = (*rank, cue)
         current = Assertion(best[3].group.assertion, best[3]) if best else None
         key = current.value if current else DEFAULT
-        for verdict in following:
+        for i in range(first_verdict, len(verdicts)):
+            verdict = verdicts[i]
             if key in verdict.group.applies_to:
                 return Assertion(verdict.group.assertion, verdict)
         return current or Assertion("affirmed")
