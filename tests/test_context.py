@@ -124,3 +124,19 @@ def test_malformed_context_names_the_key(tmp_path, body, key):
 )
 def test_cues_reported_by_rule_authors(context, text, mention, expected):
     assert assertion_of(context, text, mention).value == expected
+
+
+@pytest.mark.parametrize(
+    "text, mention, expected",
+    [
+        ("该村第一书记经常不在村，作风不实。", "不在村", "affirmed"),
+        ("村干部编造不实材料，为三户人家争取危房补助。", "编造", "affirmed"),
+        ("该县防范组织不力，造成严重后果。", "不力", "affirmed"),
+        ("某村对返乡人员的管控要求执行不严，致使一人脱管。", "脱管", "affirmed"),
+        ("对擅离职守造成严重后果的，依法依纪严肃问责。", "擅离职守", "directive"),
+        ("发现干部吃拿卡要的，可拨打电话举报。", "吃拿卡要", "directive"),
+        ("有人反映村支书截留补助款，经核查，传言失实。", "截留", "negated"),
+    ],
+)
+def test_cues_reported_by_rule_authors_second_round(context, text, mention, expected):
+    assert assertion_of(context, text, mention).value == expected

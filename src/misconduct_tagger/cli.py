@@ -248,6 +248,60 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tag(args: argparse.Namespace) -> int:
+    import signal
+
+    from .batch import StrictStop, run
+    from .io.readers import ReadOptions, read_inputs
+    from .io.writers import output_format, partial_path
+    from .tagger import Tagger
+
+    output = Path(args.output)
+    try:
+        output_format(output)
+    except ValueError as exc:
+        print(f"misconduct-tagger: error: {exc}", file=sys.stderr)
+        return 2
+    options = ReadOptions(text_field=args.text_field, id_field=args.id_field, text_column=args.text_column,
+                          id_column=args.id_column, per_file=args.per_file, encoding=args.encoding,
+                          stdin_format=args.stdin_format)
+    tagger = Tagger.load(args.model, rules=args.rules_dir)
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        progress = tqdm(unit=" records", file=sys.stderr, dynamic_ncols=True)
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        summary = run(read_inputs(args.inputs, options), output, tagger, jobs=args.jobs, batch_size=args.batch_size,
+                      strict=args.strict, resume=args.resume, on_record=progress.update if progress else None)
+    except StrictStop as exc:
+        print(f"misconduct-tagger: stopped at the first bad record (--strict): {exc}", file=sys.stderr)
+        print(f"records written so far are in {partial_path(output)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nmisconduct-tagger: interrupted; the records done so far are in {partial_path(output)}; "
+              "run the same command with --resume to continue", file=sys.stderr)
+        return 130
+    finally:
+        if progress:
+            progress.close()
+    print(f"read {summary.read}, tagged {summary.tagged}, failed {summary.failed}"
+          + (f", already done {summary.skipped}" if summary.skipped else "") + f" -> {output}", file=sys.stderr)
+    for label, count in summary.labels.most_common():
+        print(f"  {label:20} {count}", file=sys.stderr)
+    if summary.failed:
+        print(f"first error: {summary.first_error}", file=sys.stderr)
+        if not args.allow_errors:
+            print("exit status 1 because records failed (--allow-errors to accept)", file=sys.stderr)
+            return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="misconduct-tagger", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -289,6 +343,26 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tolerance", type=float, default=0.02, help="allowed F1 drop against the baseline")
     evaluate.add_argument("--max-errors", type=int, default=15, help="errors to print")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    tag = sub.add_parser("tag", help="tag report files (JSONL, CSV/TSV, TXT, folders, -) into a JSONL or CSV file")
+    tag.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, or - for standard input")
+    tag.add_argument("-o", "--output", required=True, help="output file, .jsonl or .csv")
+    tag.add_argument("--text-field", default="text", help="JSONL field holding the text (default text)")
+    tag.add_argument("--id-field", default="id", help="JSONL field holding the id (default id)")
+    tag.add_argument("--text-column", default="text", help="CSV/TSV column holding the text (default text)")
+    tag.add_argument("--id-column", default="id", help="CSV/TSV column holding the id (default id)")
+    tag.add_argument("--per-file", action="store_true", help="a .txt file is one report (default: one a line)")
+    tag.add_argument("--encoding", help="force an encoding (default: detect UTF-8, GB18030/GBK or Big5)")
+    tag.add_argument("--stdin-format", choices=["jsonl", "csv", "tsv", "txt"], help="format of standard input")
+    tag.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    tag.add_argument("--batch-size", type=int, default=32, help="reports per batch sent to a worker")
+    tag.add_argument("--strict", action="store_true", help="stop at the first bad record")
+    tag.add_argument("--resume", action="store_true", help="continue an interrupted run from its .partial file")
+    tag.add_argument("--allow-errors", action="store_true", help="exit 0 even when some records failed")
+    tag.add_argument("--quiet", action="store_true", help="no progress bar")
+    tag.add_argument("--model", help="model folder (default: the shipped model)")
+    tag.add_argument("--rules-dir", help="rules folder (default: the shipped rules)")
+    tag.set_defaults(func=cmd_tag)
 
     demo = sub.add_parser("demo", help="tag a JSONL file of reports and print labels, evidence and a per-label summary")
     demo.add_argument("data", help="JSONL file with id and text")

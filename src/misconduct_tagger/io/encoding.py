@@ -1,0 +1,40 @@
+"""Which encoding a report file is in: UTF-8 (with or without BOM), else GB18030 or Big5 as detected.
+
+Chinese government exports are often GBK; GB18030 is its superset, so GBK files are read as GB18030.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+SAMPLE = 256 * 1024
+CANDIDATES = ["gb18030", "big5"]
+ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "utf_8": "utf-8", "big5hkscs": "big5"}
+
+
+def _utf8_prefix_ok(sample: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        decoder.decode(sample, final=False)  # a character cut at the sample's end is not an error
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The encoding to read a file whose first bytes are `sample`."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if _utf8_prefix_ok(sample):
+        return "utf-8"
+    best = from_bytes(sample, cp_isolation=CANDIDATES).best()
+    name = best.encoding if best is not None else "gb18030"
+    return ALIASES.get(name, name)
+
+
+def file_encoding(path: Path) -> str:
+    with path.open("rb") as handle:
+        return detect_encoding(handle.read(SAMPLE))
