@@ -85,11 +85,16 @@ def test_spans_round_trip(text, data):
     start, end = norm.to_original(a, b)
     piece = normalize(text[start:end]).text
     expected = norm.text[a:b]
-    if a < b:
-        # A slice cut inside a whitespace run can fold to one space fewer or more at its edges.
-        assert piece.strip(" ") == expected.strip(" ")
-    else:
+    if a == b:
         assert start == end
+        return
+    # A span that cuts one original character's output (a base and its combining mark) maps to the
+    # whole character; a slice cut inside a whitespace run can fold to one space more or less.
+    cut = any(0 < i < n and norm.starts[i] == norm.starts[i - 1] for i in (a, b))
+    if cut:
+        assert expected.strip(" ") in piece
+    else:
+        assert piece.strip(" ") == expected.strip(" ")
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8")))

@@ -27,6 +27,19 @@ def rule_labels(hits: Iterable[RuleHit], min_weight: float = RULE_LABEL_MIN_WEIG
     return {h.category for h in hits if h.counts and h.weight >= min_weight}
 
 
+def rule_state(hits: Sequence[RuleHit], category: str, min_weight: float = RULE_LABEL_MIN_WEIGHT) -> tuple[bool, bool]:
+    """(a rule gives the label, the category is mentioned only negated or as a directive)."""
+    mine = [h for h in hits if h.category == category]
+    counting = [h for h in mine if h.counts]
+    return any(h.weight >= min_weight for h in counting), bool(mine) and not counting
+
+
+def model_may_label(blocked: bool, default_assertion: str) -> bool:
+    """The model may add a label unless the text only denies or forbids the category, or the report
+    as a whole is a directive or an allegation found untrue."""
+    return not blocked and default_assertion in COUNTING
+
+
 def _evidence(hit: RuleHit) -> Evidence:
     return Evidence(hit.start, hit.end, hit.text, hit.rule_id, hit.assertion, hit.cue, hit.pattern, hit.weight)
 
@@ -54,13 +67,11 @@ def decide(
     """
     labels = []
     for index, category in enumerate(taxonomy):
-        mine = [h for h in hits if h.category == category.id]
-        counting = [h for h in mine if h.counts]
-        by_rule = any(h.weight >= min_rule_weight for h in counting)
-        blocked = bool(mine) and not counting
+        counting = [h for h in hits if h.category == category.id and h.counts]
+        by_rule, blocked = rule_state(hits, category.id, min_rule_weight)
         probability = None if probabilities is None else float(probabilities[index])
-        by_model = (probability is not None and probability >= thresholds[index] and not blocked
-                    and default_assertion in COUNTING)
+        by_model = (probability is not None and probability >= thresholds[index]
+                    and model_may_label(blocked, default_assertion))
         if not (by_rule or by_model):
             continue
         evidence = [_evidence(h) for h in counting]

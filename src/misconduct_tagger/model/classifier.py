@@ -44,15 +44,27 @@ class Contribution:
 class ReportClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label classifier over prepared reports; `predict` applies the per-label thresholds."""
 
-    def __init__(self, labels: Sequence[str] = (), C: float = 0.5, cv: int = 5, random_state: int = 0):
+    def __init__(self, labels: Sequence[str] = (), C: float = 0.5, char_ngrams: tuple[int, int] = (1, 3),
+                 max_char_features: int = 60000, cv: int = 5, random_state: int = 0):
         self.labels = labels
         self.C = C
+        self.char_ngrams = char_ngrams
+        self.max_char_features = max_char_features
         self.cv = cv
         self.random_state = random_state
 
-    def _new_model(self) -> OneVsRestClassifier:
+    def _new_model(self, Y: np.ndarray) -> OneVsRestClassifier:
+        """Calibrated by internal 3-fold CV, or fewer folds when a label has fewer reports than that."""
+        rarest = int(min(Y.sum(axis=0).min(), (1 - Y).sum(axis=0).min()))
+        if rarest < 2:
+            k = int(np.argmin(np.minimum(Y.sum(axis=0), (1 - Y).sum(axis=0))))
+            raise ModelError(f"label {self.labels[k]!r} has {rarest} report(s) on one side; training needs at "
+                             "least 2 reports with and 2 without every label")
         base = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
-        return OneVsRestClassifier(CalibratedClassifierCV(base, method="sigmoid", cv=3, ensemble=False))
+        return OneVsRestClassifier(CalibratedClassifierCV(base, method="sigmoid", cv=min(3, rarest), ensemble=False))
+
+    def _new_features(self):
+        return build_features(self.labels, char_ngrams=tuple(self.char_ngrams), max_char_features=self.max_char_features)
 
     def fit(self, reports: Sequence[Prepared], Y: np.ndarray) -> "ReportClassifier":
         Y = np.asarray(Y, dtype=int)
@@ -61,19 +73,19 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
         oof = np.zeros(Y.shape, dtype=float)
         folds = KFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         for train, held_out in folds.split(reports):
-            features = build_features(self.labels)
+            features = self._new_features()
             X_train = features.fit_transform([reports[i] for i in train])
-            model = self._new_model().fit(X_train, Y[train])
+            model = self._new_model(Y[train]).fit(X_train, Y[train])
             oof[held_out] = model.predict_proba(features.transform([reports[i] for i in held_out]))
         self.thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
         self.cv_predictions_ = (oof >= self.thresholds_).astype(int)
-        self.features_ = build_features(self.labels)
+        self.features_ = self._new_features()
         X = self.features_.fit_transform(reports)
         for name, transformer in self.features_.transformer_list:
             vectorizer = transformer.named_steps.get("tfidf") if hasattr(transformer, "named_steps") else None
             if vectorizer is not None:
                 vectorizer.stop_words_ = None  # only needed for introspection, and large
-        self.model_ = self._new_model().fit(X, Y)
+        self.model_ = self._new_model(Y).fit(X, Y)
         self.feature_names_ = feature_names(self.features_)
         return self
 

@@ -72,11 +72,12 @@ class RuleHitFeatures(TransformerMixin, BaseEstimator):
         return np.array([f"rule:{c}:{a}" for c, a in self.columns_], dtype=object)
 
 
-def build_features(categories: Sequence[str], max_char_features: int = 60000, max_word_features: int = 20000) -> FeatureUnion:
+def build_features(categories: Sequence[str], char_ngrams: tuple[int, int] = (1, 3), max_char_features: int = 60000,
+                   max_word_features: int = 20000) -> FeatureUnion:
     """The feature union the classifier is trained on."""
     chars = Pipeline([
         ("select", FunctionTransformer(_texts)),
-        ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
+        ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, min_df=2, sublinear_tf=True,
                                   max_features=max_char_features, lowercase=True)),
     ])
     words = Pipeline([

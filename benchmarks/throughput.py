@@ -1,0 +1,93 @@
+"""Throughput, memory and start-up of batch tagging, on one generated corpus.
+
+Prints characters per second for pkuseg segmentation alone, rules only, model only and the full
+tagger with 1 and 2 jobs; peak RSS of `misconduct-tagger tag` over 1,000 and 50,000 reports; and
+the time to load the tagger in a fresh process.
+
+Usage: python benchmarks/throughput.py [--reports 2000] [--rss-sizes 1000 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus(n: int, seed: int = 0) -> list[str]:
+    """n reports drawn from the generated training data, each given a distinct serial clause."""
+    texts = [json.loads(line)["text"] for line in (ROOT / "data" / "generated.jsonl").read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(seed)
+    return [f"{rng.choice(texts)}（编号{i}）" for i in range(n)]
+
+
+def rate(name: str, texts: list[str], run) -> float:
+    chars = sum(map(len, texts))
+    start = time.perf_counter()
+    run(texts)
+    elapsed = time.perf_counter() - start
+    print(f"{name:34} {chars / elapsed:10.0f} chars/s  ({len(texts)} reports, {elapsed:.1f} s)", flush=True)
+    return chars / elapsed
+
+
+def peak_rss(n: int, workdir: Path) -> float:
+    """Peak resident memory (MiB) of the tag command over n reports, measured from a parent process."""
+    source = workdir / f"corpus-{n}.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for i, text in enumerate(corpus(n, seed=n)):
+            handle.write(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n")
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], check=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    command = [sys.executable, "-c", probe, sys.executable, "-m", "misconduct_tagger.cli", "tag", str(source),
+               "-o", str(workdir / f"out-{n}.jsonl"), "--quiet"]
+    start = time.perf_counter()
+    kib = int(subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()[-1])
+    print(f"peak RSS, {n:6d} reports              {kib / 1024:8.0f} MiB  ({time.perf_counter() - start:.0f} s)", flush=True)
+    return kib / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=2000, help="reports in the throughput corpus")
+    parser.add_argument("--rss-sizes", type=int, nargs="*", default=[1000, 50000])
+    args = parser.parse_args()
+
+    startup = subprocess.run(
+        [sys.executable, "-c", "import time; t = time.perf_counter(); from misconduct_tagger import Tagger; "
+                               "Tagger.load().tag('启动'); print(time.perf_counter() - t)"],
+        check=True, capture_output=True, text=True)
+    print(f"start-up (import + load + first tag)   {float(startup.stdout):8.2f} s", flush=True)
+
+    from misconduct_tagger import Tagger
+    from misconduct_tagger.nlp import load_pipeline
+
+    texts = corpus(args.reports)
+    nlp = load_pipeline()
+    hybrid, rules_only, model_only = Tagger.load(), Tagger.load(mode="rules"), Tagger.load(mode="model")
+    hybrid.tag(texts[0])
+    segment = rate("pkuseg segmentation alone", texts, lambda ts: [nlp.make_doc(t) for t in ts])
+    rate("rules only", texts, lambda ts: [rules_only.tag(t) for t in ts])
+    rate("model only", texts, lambda ts: [model_only.tag(t) for t in ts])
+    one = rate("full tagger, 1 job", texts, lambda ts: list(hybrid.tag_many(ts)))
+    two = rate("full tagger, 2 jobs", texts, lambda ts: list(hybrid.tag_many(ts, n_jobs=2, batch_size=64)))
+    print(f"full 1 job / segmentation alone: {one / segment:.2f}x (goal >= 0.7); 2 jobs / 1 job: {two / one:.2f}x (goal >= 1.7)")
+
+    if args.rss_sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            sizes = [peak_rss(n, Path(tmp)) for n in args.rss_sizes]
+        if len(sizes) >= 2:
+            print(f"peak RSS {args.rss_sizes[-1]} / {args.rss_sizes[0]} reports: {sizes[-1] / sizes[0]:.2f}x (goal <= 1.10)")
+
+
+if __name__ == "__main__":
+    main()
