@@ -190,8 +190,8 @@ def _write_disagreements(tagger, reports, analyses, path: Path) -> None:
                 continue
             record = {
                 "id": report.id, "text": report.text, "gold": sorted(report.labels),
-                "rules": [label_dict for label_dict in by_rules.to_dict()["labels"]],
-                "model": [label_dict for label_dict in by_model.to_dict()["labels"]],
+                "rules": by_rules.to_dict()["labels"],
+                "model": by_model.to_dict()["labels"],
                 "only_rules": sorted(set(by_rules.label_ids) - set(by_model.label_ids)),
                 "only_model": sorted(set(by_model.label_ids) - set(by_rules.label_ids)),
             }
@@ -221,31 +221,28 @@ def _compare_rules(args, reports, current, mode: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    import json
-
+    from .io.readers import ReadOptions, read_inputs
     from .tagger import Tagger
 
     tagger = Tagger.load(args.model)
     counts: Counter[str] = Counter()
-    path = Path(args.data)
-    n = 0
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        result = tagger.tag(record["text"])
-        n += 1
+    records = list(read_inputs([args.data], ReadOptions()))
+    good = [r for r in records if r.error is None]
+    for record in records:
+        if record.error:
+            print(f"{record.id}: not tagged: {record.error}")
+    for record, result in zip(good, tagger.tag_many(r.text for r in good)):
         counts.update(result.label_ids)
-        print(f"{record.get('id', f'{path.name}:{number}')}: {record['text'][:60]}{'…' if len(record['text']) > 60 else ''}")
+        print(f"{record.id}: {record.text[:60]}{'…' if len(record.text) > 60 else ''}")
         if not result.labels:
             print("    (no label)")
         for label in result.labels:
             spans = "; ".join(f"{e.text}[{e.start}:{e.end}]<-{e.source}" for e in label.evidence[:3])
             print(f"    {label.id} {label.name} score={label.score:.2f} {label.assertion} via {label.policy}: {spans}")
-    print(f"\n{n} reports tagged (rules {tagger.versions['ruleset']}, model {tagger.versions['model']})")
+    print(f"\n{len(good)} reports tagged (rules {tagger.versions['ruleset']}, model {tagger.versions['model']})")
     for category in tagger.taxonomy:
         print(f"  {category.id:20} {category.name:10} {counts.get(category.id, 0):3d}")
-    return 0
+    return 1 if len(good) < len(records) else 0
 
 
 def cmd_tag(args: argparse.Namespace) -> int:

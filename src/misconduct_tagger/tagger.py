@@ -11,9 +11,9 @@ from pathlib import Path
 
 from . import __version__
 from .decision import decide
-from .model import Prepared, load_model, prepare
+from .model import Prepared, load_model
 from .model.classifier import ReportClassifier
-from .nlp import load_pipeline
+from .nlp import load_pipeline, make_doc
 from .results import Evidence, TagResult
 from .resources import models_dir, rules_dir
 from .rules import RuleEngine, RuleHit
@@ -99,8 +99,7 @@ class Tagger:
         tokens: list[str] = []
         for start, end in chunk_bounds(normalized.text, self.max_chars):
             piece = normalized if (start, end) == (0, len(normalized.text)) else normalized.slice(start, end)
-            doc = self.nlp.make_doc(piece.text)
-            doc._.normalized = piece
+            doc = make_doc(piece, self.nlp)
             hits.extend(self.engine.match(doc))
             tokens.extend(t.text for t in doc if not t.is_space)
         return Analysis(normalized, tuple(hits), Prepared(normalized.text, tuple(tokens), tuple(hits)))

@@ -16,7 +16,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import sklearn
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
@@ -81,7 +81,7 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
         self.cv_predictions_ = (oof >= self.thresholds_).astype(int)
         self.features_ = self._new_features()
         X = self.features_.fit_transform(reports)
-        for name, transformer in self.features_.transformer_list:
+        for _, transformer in self.features_.transformer_list:
             vectorizer = transformer.named_steps.get("tfidf") if hasattr(transformer, "named_steps") else None
             if vectorizer is not None:
                 vectorizer.stop_words_ = None  # only needed for introspection, and large

@@ -29,11 +29,6 @@ class Prepared:
     hits: tuple[RuleHit, ...]
 
 
-def prepare(doc, hits: Sequence[RuleHit]) -> Prepared:
-    """From a segmented Doc (over normalised text) and its rule hits."""
-    return Prepared(doc.text, tuple(t.text for t in doc if not t.is_space), tuple(hits))
-
-
 def _texts(reports: Sequence[Prepared]) -> list[str]:
     return [r.text for r in reports]
 
