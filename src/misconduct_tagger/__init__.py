@@ -12,6 +12,7 @@ _LAZY = {
     "LabelResult": ("results", "LabelResult"),
     "Evidence": ("results", "Evidence"),
     "ModelExplanation": ("results", "ModelExplanation"),
+    "load_nlp": ("integrations.spacy_component", "load_nlp"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -37,11 +37,7 @@ def output_record(record: InputRecord, result: TagResult | None) -> dict:
         "source": record.source,
         "labels": result.label_ids,
         "scores": {label.id: label.score for label in result.labels},
-        "evidence": [
-            {"label": label.id, "start": e.start, "end": e.end, "text": e.text, "source": e.source,
-             "assertion": e.assertion, "cue": e.cue}
-            for label in result.labels for e in label.evidence
-        ],
+        "evidence": result.evidence_records(),
         "error": None,
     }
 

@@ -60,9 +60,8 @@ def read_dictionary(path: Path | str) -> list[str]:
     return words
 
 
-@lru_cache(maxsize=4)
-def load_pipeline(dictionary: Path | None = None) -> Language:
-    """A blank zh pipeline segmenting with pkuseg and the given (default: shipped) user dictionary."""
+def build_pipeline(dictionary: Path | None = None) -> Language:
+    """A new blank zh pipeline segmenting with pkuseg and the given (default: shipped) user dictionary."""
     dictionary = Path(dictionary) if dictionary is not None else default_dictionary_path()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
     # spacy-pkuseg prints a notice when it falls back from msgpack to pickled features; keep stderr clean.
@@ -70,6 +69,12 @@ def load_pipeline(dictionary: Path | None = None) -> Language:
         nlp.tokenizer.initialize(pkuseg_model=str(pkuseg_model_dir()), pkuseg_user_dict="default")
     nlp.tokenizer.pkuseg_update_user_dict(read_dictionary(dictionary))
     return nlp
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(dictionary: Path | None = None) -> Language:
+    """The process's shared segmenting pipeline for a dictionary, built once (it takes a few seconds)."""
+    return build_pipeline(dictionary)
 
 
 def make_doc(text: str | NormalizedText, nlp: Language | None = None) -> Doc:

@@ -6,18 +6,9 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from .evaluation import NONE, ModeEvaluation, Outcome
+from .evaluation import NONE, ModeEvaluation
 
 MODE_COLOURS = {"rules": "#4e79a7", "model": "#f28e2b", "hybrid": "#59a14f"}
-
-
-def _evidence(outcome: Outcome, labels: set[str] | None = None) -> list[dict]:
-    return [
-        {"label": label.id, "start": e.start, "end": e.end, "text": e.text, "source": e.source,
-         "assertion": e.assertion, "cue": e.cue}
-        for label in outcome.result.labels if labels is None or label.id in labels
-        for e in label.evidence
-    ]
 
 
 def to_json(evaluations: Mapping[str, ModeEvaluation], data: str) -> dict:
@@ -39,7 +30,7 @@ def to_json(evaluations: Mapping[str, ModeEvaluation], data: str) -> dict:
             "confusion": [{"gold": g, "predicted": p, "reports": n}
                           for (g, p), n in sorted(ev.confusion.items(), key=lambda kv: (-kv[1], kv[0]))],
             "errors": [{"id": o.id, "text": o.text, "style": o.style, "gold": sorted(o.gold),
-                        "predicted": sorted(o.predicted), "evidence": _evidence(o, set(o.predicted - o.gold))}
+                        "predicted": sorted(o.predicted), "evidence": o.result.evidence_records(o.predicted - o.gold)}
                        for o in ev.errors],
         }
     n = next(iter(evaluations.values())).scores.n_reports if evaluations else 0
@@ -80,7 +71,7 @@ def text_report(evaluations: Mapping[str, ModeEvaluation], data: str, max_errors
     for o in last.errors[:max_errors]:
         lines.append(f"- {o.id}: gold {sorted(o.gold) or NONE} predicted {sorted(o.predicted) or NONE}")
         lines.append(f"  {o.text[:100]}{'…' if len(o.text) > 100 else ''}")
-        for e in _evidence(o, set(o.predicted - o.gold))[:3]:
+        for e in o.result.evidence_records(o.predicted - o.gold)[:3]:
             lines.append(f"    {e['label']}: {e['text']!r} [{e['start']}:{e['end']}] from {e['source']}"
                          + (f" ({e['assertion']}, cue {e['cue']!r})" if e["cue"] else ""))
     return "\n".join(lines)

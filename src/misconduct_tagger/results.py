@@ -5,6 +5,7 @@ Every offset indexes the text the user passed in.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 
 
@@ -61,6 +62,20 @@ class TagResult:
     @property
     def label_ids(self) -> list[str]:
         return [label.id for label in self.labels]
+
+    def scores(self, categories: Sequence[str]) -> dict[str, float]:
+        """Every category's score: the label's, 0.0 for a category not given."""
+        given = {label.id: label.score for label in self.labels}
+        return {category: given.get(category, 0.0) for category in categories}
+
+    def evidence_records(self, labels: Collection[str] | None = None) -> list[dict]:
+        """The evidence of every label (or of `labels`) as flat records, as batch output and tables show it."""
+        return [
+            {"label": label.id, "start": e.start, "end": e.end, "text": e.text, "source": e.source,
+             "assertion": e.assertion, "cue": e.cue}
+            for label in self.labels if labels is None or label.id in labels
+            for e in label.evidence
+        ]
 
     def to_dict(self) -> dict:
         return asdict(self)
