@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from .datafile import read_yaml
 from .errors import DataFileError
 from .resources import rules_dir
 
@@ -50,13 +49,7 @@ class Taxonomy:
 def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     """Read and validate a taxonomy file; errors name the file and the offending key."""
     path = Path(path) if path is not None else rules_dir() / "taxonomy.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(path, "file not found") from None
-    except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
-        raise DataFileError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line=line) from None
+    data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
         raise DataFileError(path, "expected a mapping with a 'categories' list", key="categories")
     categories = []

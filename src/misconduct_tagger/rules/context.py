@@ -13,8 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from ..datafile import read_yaml
 from ..errors import DataFileError
 from ..resources import rules_dir
 
@@ -181,12 +180,7 @@ def _compile(path: Path, key: str, patterns: object) -> re.Pattern:
 def load_context(path: Path | str | None = None) -> ContextRules:
     """Read `context.yaml`; a malformed file raises DataFileError naming the key."""
     path = Path(path) if path is not None else rules_dir() / "context.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(path, "file not found") from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(path, f"not valid YAML: {exc}") from None
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise DataFileError(path, "expected a mapping")
     groups = []

@@ -9,9 +9,8 @@ import re._parser as sre_parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from ..errors import MisconductTaggerError
+from ..datafile import read_yaml
+from ..errors import DataFileError, MisconductTaggerError
 from ..taxonomy import Taxonomy, default_taxonomy
 from ..text import normalize_text
 
@@ -166,14 +165,10 @@ class _Reader:
 
     def read(self) -> list[Rule]:
         try:
-            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            self.problem(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")
-            return []
-        except UnicodeDecodeError as exc:
-            self.problem(f"not UTF-8: {exc}")
+            data = read_yaml(self.path)
+        except DataFileError as exc:
+            where = f" (line {exc.line})" if exc.line else ""
+            self.problem(f"{exc.message}{where}")
             return []
         if not isinstance(data, dict):
             self.problem("a rule file must be a mapping with 'category' and 'rules'")
