@@ -184,8 +184,8 @@ def _write_disagreements(tagger, reports, analyses, path: Path) -> None:
 
     written = 0
     with path.open("w", encoding="utf-8") as handle:
-        for report, analysis in zip(reports, analyses):
-            by_rules, by_model = tagger.decide(analysis, "rules"), tagger.decide(analysis, "model")
+        for report, by_rules, by_model in zip(reports, tagger.decide_many(analyses, "rules"),
+                                              tagger.decide_many(analyses, "model")):
             if set(by_rules.label_ids) == set(by_model.label_ids):
                 continue
             record = {

@@ -139,10 +139,7 @@ def run_modes(tagger, reports, modes: Sequence[str], analyses=None) -> dict[str,
     labels = tagger.taxonomy.ids
     evaluations = {}
     for mode in modes:
-        outcomes = []
-        for report, analysis in zip(reports, analyses):
-            result = tagger.decide(analysis, mode)
-            outcomes.append(Outcome(report.id, report.text, report.style, report.labels,
-                                    frozenset(result.label_ids), result))
+        outcomes = [Outcome(report.id, report.text, report.style, report.labels, frozenset(result.label_ids), result)
+                    for report, result in zip(reports, tagger.decide_many(analyses, mode))]
         evaluations[mode] = evaluate_outcomes(mode, outcomes, labels)
     return evaluations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,31 +110,39 @@ class Tagger:
 
     def decide(self, analysis: Analysis, mode: str | None = None) -> TagResult:
         """Labels from an analysis; `mode` (hybrid, rules, model) defaults to the tagger's."""
+        return self.decide_many([analysis], mode)[0]
+
+    def decide_many(self, analyses: Sequence[Analysis], mode: str | None = None) -> list[TagResult]:
+        """Labels for many analyses; the model scores them together, which is much faster than one by one."""
         mode = mode or self.mode
         if mode not in MODES or (mode != "rules" and self.classifier is None):
             raise ValueError(f"mode {mode!r} is not available for this tagger")
-        text = analysis.normalized.original
-        if not analysis.normalized.text.strip():
-            return TagResult(text, (), dict(self.versions), mode)
-        probabilities = thresholds = None
-        if mode != "rules":
-            probabilities = self.classifier.predict_proba([analysis.prepared])[0]
-            thresholds = self.classifier.thresholds_
-        hits = () if mode == "model" else analysis.hits
-        labels = decide(
-            self.taxonomy,
-            hits,
-            probabilities,
-            thresholds,
-            model_evidence=lambda index: self._model_evidence(analysis, index),
-            # The model alone knows nothing of assertions; the hybrid reads the report's own.
-            default_assertion="affirmed" if mode == "model" else self.engine.context.document_assertion(
-                analysis.normalized.text, [h.assertion for h in analysis.hits]),
-        )
-        return TagResult(text, tuple(labels), dict(self.versions), mode)
+        features = probabilities = None
+        if mode != "rules" and analyses:
+            features = self.classifier.transform([a.prepared for a in analyses])
+            probabilities = self.classifier.proba_from_features(features)
+        results = []
+        for i, analysis in enumerate(analyses):
+            text = analysis.normalized.original
+            if not analysis.normalized.text.strip():
+                results.append(TagResult(text, (), dict(self.versions), mode))
+                continue
+            row = features[i] if features is not None else None
+            labels = decide(
+                self.taxonomy,
+                () if mode == "model" else analysis.hits,
+                probabilities[i] if probabilities is not None else None,
+                self.classifier.thresholds_ if probabilities is not None else None,
+                model_evidence=lambda index, analysis=analysis, row=row: self._model_evidence(analysis, row, index),
+                # The model alone knows nothing of assertions; the hybrid reads the report's own.
+                default_assertion="affirmed" if mode == "model" else self.engine.context.document_assertion(
+                    analysis.normalized.text, [h.assertion for h in analysis.hits]),
+            )
+            results.append(TagResult(text, tuple(labels), dict(self.versions), mode))
+        return results
 
-    def _model_evidence(self, analysis: Analysis, index: int, top: int = 5, per_feature: int = 2):
-        contributions = self.classifier.contributions(analysis.prepared, index, top)
+    def _model_evidence(self, analysis: Analysis, row, index: int, top: int = 5, per_feature: int = 2):
+        contributions = self.classifier.contributions(row, index, top)
         spans: list[Evidence] = []
         norm = analysis.normalized
         for contribution in contributions:
@@ -155,8 +163,8 @@ class Tagger:
     def tag_many(self, texts: Iterable[str], n_jobs: int = 1, batch_size: int = 64) -> Iterator[TagResult]:
         """Results in input order, streaming. With n_jobs > 1, batches go to worker processes."""
         if n_jobs == 1:
-            for text in texts:
-                yield self.tag(text)
+            for batch in _batches(texts, batch_size):
+                yield from self.decide_many([self.analyse(text) for text in batch])
             return
         from joblib import Parallel, delayed
 
@@ -187,4 +195,4 @@ def _tag_batch(spec: tuple, texts: list[str]) -> list[TagResult]:
     if tagger is None:
         model_path, rules, mode, max_chars = spec
         tagger = _WORKER_TAGGERS[spec] = Tagger.load(model_path, rules=rules, mode=mode, max_chars=max_chars)
-    return [tagger.tag(text) for text in texts]
+    return tagger.decide_many([tagger.analyse(text) for text in texts])

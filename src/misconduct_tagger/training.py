@@ -60,9 +60,8 @@ def cross_validate(reports: Sequence[LabelledReport], k: int = 5, *, rules: Path
         classifier = ReportClassifier(labels=labels, C=C, random_state=seed).fit(
             [analyses[i].prepared for i in train_index], Y[train_index])
         fold_tagger = Tagger(rules_tagger.engine, classifier, {}, rules_tagger.taxonomy)
-        for i in test_index:
-            for mode in modes:
-                result = fold_tagger.decide(analyses[i], mode)
+        for mode in modes:
+            for i, result in zip(test_index, fold_tagger.decide_many([analyses[i] for i in test_index], mode)):
                 outcomes[mode][i] = Outcome(reports[i].id, reports[i].text, reports[i].style, reports[i].labels,
                                             frozenset(result.label_ids), result)
     return {mode: evaluate_outcomes(mode, outcomes[mode], labels) for mode in modes}

@@ -153,7 +153,7 @@ class MisconductClassifier(ClassifierMixin, BaseEstimator):
         index = {label: k for k, label in enumerate(self.classes_)}
         texts = _texts(X)
         predicted = np.zeros((len(texts), len(self.classes_)), dtype=int)
-        for row, text in enumerate(texts):
-            for label in tagger.decide(_analysis(rules, text), self.mode).label_ids:
+        for row, result in enumerate(tagger.decide_many([_analysis(rules, text) for text in texts], self.mode)):
+            for label in result.label_ids:
                 predicted[row, index[label]] = 1
         return predicted

@@ -89,8 +89,15 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
         self.feature_names_ = feature_names(self.features_)
         return self
 
+    def transform(self, reports: Sequence[Prepared]):
+        """The feature rows of reports, computed once for both scoring and explaining."""
+        return self.features_.transform(reports).tocsr()
+
+    def proba_from_features(self, X) -> np.ndarray:
+        return self.model_.predict_proba(X)
+
     def predict_proba(self, reports: Sequence[Prepared]) -> np.ndarray:
-        return self.model_.predict_proba(self.features_.transform(reports))
+        return self.proba_from_features(self.transform(reports))
 
     def predict(self, reports: Sequence[Prepared]) -> np.ndarray:
         return (self.predict_proba(reports) >= self.thresholds_).astype(int)
@@ -99,9 +106,8 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
         calibrated = self.model_.estimators_[label_index]
         return calibrated.calibrated_classifiers_[0].estimator.coef_.ravel()
 
-    def contributions(self, report: Prepared, label_index: int, top: int = 5) -> list[Contribution]:
-        """The features that pushed this label's score up most for this report (value × coefficient)."""
-        row = self.features_.transform([report]).tocsr()
+    def contributions(self, row, label_index: int, top: int = 5) -> list[Contribution]:
+        """The features that pushed this label's score up most for one feature row (value × coefficient)."""
         coef = self.coefficients(label_index)
         values = row.data * coef[row.indices]
         order = np.argsort(-values)[:top]

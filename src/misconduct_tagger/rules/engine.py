@@ -17,6 +17,7 @@ from spacy.vocab import Vocab
 
 from ..resources import rules_dir
 from .context import COUNTING, ContextRules, Layout, load_context
+from .literals import trigger_literals
 from .schema import Rule, RuleSet, Window, load_ruleset
 
 
@@ -72,7 +73,9 @@ class RuleEngine:
         self._rules = {r.id: _Compiled(r, _window_regex(r.near), _window_regex(r.unless)) for r in ruleset}
         self._phrases = PhraseMatcher(vocab, attr="ORTH")
         self._tokens = Matcher(vocab)
-        self._regexes: list[tuple[Rule, list[tuple[str, re.Pattern]]]] = []
+        # One compiled alternation per regex rule; the named group that matched tells which pattern.
+        # A regex runs only on texts holding one of the literals every match of it must contain.
+        self._regexes: list[tuple[Rule, re.Pattern, frozenset[str] | None]] = []
         self._phrase_pattern: dict[tuple[str, str], str] = {}
         for rule in ruleset:
             if rule.kind == "phrase":
@@ -80,7 +83,8 @@ class RuleEngine:
             elif rule.kind == "tokens":
                 self._tokens.add(rule.id, list(rule.patterns))
             else:
-                self._regexes.append((rule, [(p, re.compile(p)) for p in rule.patterns]))
+                joined = re.compile("|".join(f"(?P<p{i}>{p})" for i, p in enumerate(rule.patterns)))
+                self._regexes.append((rule, joined, trigger_literals(rule.patterns)))
 
     @classmethod
     def load(cls, directory: Path | str | None = None, vocab: Vocab | None = None) -> "RuleEngine":
@@ -112,11 +116,13 @@ class RuleEngine:
                 span = doc[start:end]
                 rule = self._rules[self.vocab.strings[match_id]].rule
                 found.append((rule, span.start_char, span.end_char, "tokens"))
-        for rule, patterns in self._regexes:
-            for source, regex in patterns:
-                for m in regex.finditer(text):
-                    if m.end() > m.start():
-                        found.append((rule, m.start(), m.end(), source))
+        for rule, regex, triggers in self._regexes:
+            if triggers is not None and not any(literal in text for literal in triggers):
+                continue
+            for m in regex.finditer(text):
+                if m.end() > m.start():
+                    source = next(p for i, p in enumerate(rule.patterns) if m.group(f"p{i}") is not None)
+                    found.append((rule, m.start(), m.end(), source))
         return found
 
     @staticmethod

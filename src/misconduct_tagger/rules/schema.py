@@ -262,6 +262,12 @@ class _Reader:
                     bad("a tokens pattern must be a non-empty list of token-attribute mappings", where)
                     continue
                 result.append(pattern)
+        if kind == "regex" and len(result) == len(patterns):
+            try:
+                re.compile("|".join(f"(?P<p{i}>{p})" for i, p in enumerate(result)))
+            except re.error as exc:
+                bad(f"the patterns cannot be joined into one regex (the engine matches them together): {exc}",
+                    "patterns")
         return tuple(result)
 
     def read_window(self, value: object, name: str, default_scope: str, bad) -> Window | None:
