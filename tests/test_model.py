@@ -71,3 +71,19 @@ def test_train_end_to_end_on_a_small_sample_is_reproducible(tmp_path):
     assert first["metrics"]["n_reports"] == len(sample)
     classifier, _ = load_model(tmp_path / "a", LABELS)
     assert classifier.thresholds_.shape == (len(LABELS),)
+
+
+def test_a_model_trained_with_other_rules_warns(tmp_path):
+    import warnings
+
+    from misconduct_tagger import Tagger
+    from misconduct_tagger.resources import rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Tagger.load()  # the shipped model was trained with the shipped rules
+    (rules / "README.md").write_text("changed\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="retrain"):
+        Tagger.load(rules=rules)

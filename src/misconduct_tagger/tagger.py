@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,11 @@ class Tagger:
         if mode != "rules":
             model_path = Path(path) if path is not None else models_dir() / "default"
             classifier, card = load_model(model_path, taxonomy.ids)
+            trained_with = card.get("ruleset")
+            if trained_with and trained_with != engine.ruleset.digest:
+                # Rule hits are model features: a model trained with other rules still runs, less well.
+                warnings.warn(f"the model in {model_path} was trained with ruleset {trained_with}, these rules are "
+                              f"{engine.ruleset.digest}; retrain it with `misconduct-tagger train`", stacklevel=2)
         return cls(engine, classifier, card, taxonomy, mode, max_chars, model_path)
 
     def analyse(self, text: str) -> Analysis:
