@@ -120,15 +120,6 @@ def test_malformed_context_names_the_key(tmp_path, body, key):
         ("可以到窗口反映的情形包括：让人来回跑、互相推脱。", "来回跑", "directive"),
         ("会议强调，对推诿扯皮、敷衍塞责的部门和个人严肃问责。", "推诿扯皮", "directive"),
         ("窗口人员不准吃拿卡要。", "吃拿卡要", "directive"),
-    ],
-)
-def test_cues_reported_by_rule_authors(context, text, mention, expected):
-    assert assertion_of(context, text, mention).value == expected
-
-
-@pytest.mark.parametrize(
-    "text, mention, expected",
-    [
         ("该村第一书记经常不在村，作风不实。", "不在村", "affirmed"),
         ("村干部编造不实材料，为三户人家争取危房补助。", "编造", "affirmed"),
         ("该县防范组织不力，造成严重后果。", "不力", "affirmed"),
@@ -138,5 +129,5 @@ def test_cues_reported_by_rule_authors(context, text, mention, expected):
         ("有人反映村支书截留补助款，经核查，传言失实。", "截留", "negated"),
     ],
 )
-def test_cues_reported_by_rule_authors_second_round(context, text, mention, expected):
+def test_cues_reported_by_rule_authors(context, text, mention, expected):
     assert assertion_of(context, text, mention).value == expected

@@ -188,3 +188,20 @@ def test_which_rules_change_when_the_dictionary_changes(tmp_path):
     kinds = {rule.id: rule.kind for rule in engine.rules}
     print("rules whose hits change with a third of the dictionary:", sorted(changed) or "none")
     assert all(kinds[rule] == "tokens" for rule in changed)
+
+
+def test_a_token_rule_changes_with_the_dictionary_and_a_phrase_rule_does_not(tmp_path):
+    write_rules(tmp_path / "r", "leaving_post", [
+        {"id": "leaving_post.tok", "kind": "tokens", "patterns": [[{"TEXT": "脱岗漏岗"}]]},
+        {"id": "leaving_post.phrase", "kind": "phrase", "patterns": ["脱岗漏岗"]},
+    ])
+    plain, custom = tmp_path / "plain.txt", tmp_path / "custom.txt"
+    plain.write_text("# nothing\n", encoding="utf-8")
+    custom.write_text("脱岗漏岗\n", encoding="utf-8")
+    sentence = "该干部值班期间脱岗漏岗"
+    found = {}
+    for name, dictionary in (("plain", plain), ("custom", custom)):
+        nlp = load_pipeline(dictionary)
+        engine = RuleEngine(load_ruleset(tmp_path / "r"), load_context(), nlp.vocab)
+        found[name] = {h.rule_id for h in engine.match(make_doc(sentence, nlp))}
+    assert found == {"plain": {"leaving_post.phrase"}, "custom": {"leaving_post.phrase", "leaving_post.tok"}}
