@@ -79,10 +79,10 @@ def test_each_executor_process_loads_the_tagger_once(spark):
     tag_dataframe(df).collect()
 
     def loads(frames):
-        from misconduct_tagger.integrations.spark import _tagger
+        from misconduct_tagger.tagger import shared_tagger
 
         for _ in frames:
-            yield pd.DataFrame({"pid": [os.getpid()], "loads": [_tagger.cache_info().misses]})
+            yield pd.DataFrame({"pid": [os.getpid()], "loads": [shared_tagger.cache_info().misses]})
 
     stats = df.mapInPandas(loads, "pid long, loads long").collect()
     assert max(row.loads for row in stats) == 1

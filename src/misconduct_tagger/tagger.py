@@ -6,17 +6,16 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-
-
 
 from . import __version__
 from .decision import decide
 from .model import Prepared, load_model
 from .model.classifier import ReportClassifier
 from .nlp import load_pipeline, make_doc
-from .results import Evidence, TagResult
 from .resources import models_dir, rules_dir
+from .results import Evidence, TagResult
 from .rules import RuleEngine, RuleHit
 from .taxonomy import Taxonomy, default_taxonomy
 from .text import NormalizedText, normalize
@@ -192,13 +191,14 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-_WORKER_TAGGERS: dict[tuple, Tagger] = {}
+@lru_cache(maxsize=4)
+def shared_tagger(model: str | None = None, rules: str | None = None, mode: str = "hybrid",
+                  max_chars: int = DEFAULT_MAX_CHARS) -> Tagger:
+    """One Tagger per process and configuration, for workers and adapters that must not reload it."""
+    return Tagger.load(model, rules=rules, mode=mode, max_chars=max_chars)
 
 
 def _tag_batch(spec: tuple, texts: list[str]) -> list[TagResult]:
     """Runs in a worker process; the tagger is loaded once per process."""
-    tagger = _WORKER_TAGGERS.get(spec)
-    if tagger is None:
-        model_path, rules, mode, max_chars = spec
-        tagger = _WORKER_TAGGERS[spec] = Tagger.load(model_path, rules=rules, mode=mode, max_chars=max_chars)
+    tagger = shared_tagger(*spec)
     return tagger.decide_many([tagger.analyse(text) for text in texts])

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 
-from ..tagger import Tagger
-
-
-@lru_cache(maxsize=1)
-def _shipped_tagger() -> Tagger:
-    return Tagger.load()
+from ..tagger import Tagger, shared_tagger
 
 
 def tag_series(series: pd.Series, tagger: Tagger | None = None, *, n_jobs: int = 1,
@@ -25,7 +18,7 @@ def tag_series(series: pd.Series, tagger: Tagger | None = None, *, n_jobs: int =
     for index, text in series.items():
         if not isinstance(text, str):
             raise TypeError(f"series[{index!r}] is {type(text).__name__} ({text!r:.40}), not a report text")
-    tagger = tagger or _shipped_tagger()
+    tagger = tagger or shared_tagger()
     categories = tagger.taxonomy.ids
     rows = [(result.scores(categories), result.evidence_records())
             for result in tagger.tag_many(series.tolist(), n_jobs=n_jobs, batch_size=batch_size)]

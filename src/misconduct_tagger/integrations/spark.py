@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 from pyspark.sql import DataFrame
-from pyspark.sql.types import ArrayType, DoubleType, MapType, StringType, StructField, StructType
+from pyspark.sql.types import (
+    ArrayType,
+    DoubleType,
+    MapType,
+    StringType,
+    StructField,
+    StructType,
+)
 
-from ..tagger import Tagger
+from ..tagger import Tagger, shared_tagger
 
 OUTPUT_COLUMNS = ("labels", "scores", "evidence")
-
-
-@lru_cache(maxsize=4)
-def _tagger(model: str | None, rules: str | None, mode: str) -> Tagger:
-    """Python workers are reused across tasks, so this cache holds one Tagger per executor process."""
-    return Tagger.load(model, rules=rules, mode=mode)
 
 
 def _tag_frame(tagger: Tagger, frame: pd.DataFrame, text_col: str, id_col: str | None) -> pd.DataFrame:
@@ -69,7 +69,8 @@ def tag_dataframe(df: DataFrame, text_col: str = "text", id_col: str | None = No
     ])
 
     def tag_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        tagger = _tagger(model, rules, mode)
+        # Python workers are reused across tasks, so this is one Tagger per executor process.
+        tagger = shared_tagger(model, rules, mode)
         for frame in batches:
             yield _tag_frame(tagger, frame, text_col, id_col)
 

@@ -93,12 +93,6 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def by_id(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
-
 
 def ruleset_digest(directory: Path) -> str:
     """A short SHA-256 over every file of the rules folder, so a result names the ruleset it came from."""
