@@ -3,7 +3,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from misconduct_tagger.text import normalize, normalize_text
+from misconduct_tagger.text import _normalize_by_unit, normalize, normalize_text
 
 
 def test_full_width_letters_digits_and_punctuation_fold():
@@ -102,3 +102,10 @@ def test_normalisation_is_idempotent_on_its_output(text):
     once = normalize(text).text
     assert normalize(once).text == once
     assert unicodedata.is_normalized("NFKC", once.translate({0xFF0C: ",", 0xFF1B: ";", 0xFF1A: ":", 0xFF01: "!", 0xFF1F: "?", 0xFF08: "(", 0xFF09: ")"}))
+
+
+@given(st.one_of(st.text(), st.lists(ALPHABET, max_size=60).map("".join)))
+def test_the_one_for_one_shortcut_agrees_with_the_full_procedure(text):
+    shortcut, full = normalize(text), _normalize_by_unit(text)
+    assert shortcut.text == full.text
+    assert list(shortcut.starts) == list(full.starts) and list(shortcut.ends) == list(full.ends)

@@ -70,6 +70,40 @@ def normalize(original: str) -> NormalizedText:
     """Normalise `original`, keeping for every output character the original span it came from."""
     if not isinstance(original, str):
         raise TypeError(f"normalize() expects str, got {type(original).__name__}")
+    folded = original.translate(_ONE_FOR_ONE)
+    if _NOT_ONE_FOR_ONE not in folded and "  " not in original:
+        # Most reports: every character folds to exactly one character, so the offset map is the identity.
+        return _simplify(original, folded, array("q", range(len(original))), array("q", range(1, len(original) + 1)))
+    return _normalize_by_unit(original)
+
+
+_NOT_ONE_FOR_ONE = "\x00"
+_FOLD_CACHE_LIMIT = 50_000
+
+
+class _OneForOneFold(dict):
+    """Character → its one-character folded form, or _NOT_ONE_FOR_ONE when it needs the full procedure
+    (whitespace other than a space, combining marks, dropped characters, one-to-many foldings)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char == " ":
+            folded = char
+        elif char.isspace() or unicodedata.combining(char) or _is_dropped(char):
+            folded = _NOT_ONE_FOR_ONE
+        else:
+            folded = unicodedata.normalize("NFKC", char).translate(_PUNCT)
+            if len(folded) != 1 or folded.isspace() or _is_dropped(folded) or unicodedata.combining(folded):
+                folded = _NOT_ONE_FOR_ONE
+        if len(self) < _FOLD_CACHE_LIMIT:
+            self[code] = folded
+        return folded
+
+
+_ONE_FOR_ONE = _OneForOneFold()
+
+
+def _normalize_by_unit(original: str) -> NormalizedText:
     pieces: list[str] = []
     starts = array("q")
     ends = array("q")
@@ -94,7 +128,10 @@ def normalize(original: str) -> NormalizedText:
             pieces.append(ch)
             starts.append(start)
             ends.append(end)
-    folded_text = "".join(pieces)
+    return _simplify(original, "".join(pieces), starts, ends)
+
+
+def _simplify(original: str, folded_text: str, starts: array, ends: array) -> NormalizedText:
     simplified = _converter().convert(folded_text)
     if len(simplified) != len(folded_text):
         # A phrase conversion changed the length: convert character by character instead, which
