@@ -74,8 +74,11 @@ class RuleEngine:
         self._phrases = PhraseMatcher(vocab, attr="ORTH")
         self._tokens = Matcher(vocab)
         # One compiled alternation per regex rule; the named group that matched tells which pattern.
-        # A regex runs only on texts holding one of the literals every match of it must contain.
-        self._regexes: list[tuple[Rule, re.Pattern, frozenset[str] | None]] = []
+        # A regex runs only on texts holding one of the literals every match of it must contain;
+        # literals are indexed by first character, so a text is searched only for those it could hold.
+        self._regexes: list[tuple[Rule, re.Pattern]] = []
+        self._always: list[int] = []
+        self._literals_by_first: dict[str, dict[str, list[int]]] = {}
         self._phrase_pattern: dict[tuple[str, str], str] = {}
         for rule in ruleset:
             if rule.kind == "phrase":
@@ -84,7 +87,12 @@ class RuleEngine:
                 self._tokens.add(rule.id, list(rule.patterns))
             else:
                 joined = re.compile("|".join(f"(?P<p{i}>{p})" for i, p in enumerate(rule.patterns)))
-                self._regexes.append((rule, joined, trigger_literals(rule.patterns)))
+                triggers = trigger_literals(rule.patterns)
+                if triggers is None:
+                    self._always.append(len(self._regexes))
+                for literal in triggers or ():
+                    self._literals_by_first.setdefault(literal[0], {}).setdefault(literal, []).append(len(self._regexes))
+                self._regexes.append((rule, joined))
 
     @classmethod
     def load(cls, directory: Path | str | None = None, vocab: Vocab | None = None) -> "RuleEngine":
@@ -102,9 +110,8 @@ class RuleEngine:
     def rules(self) -> tuple[Rule, ...]:
         return self.ruleset.rules
 
-    def _raw_matches(self, doc: Doc) -> list[tuple[Rule, int, int, str]]:
+    def _raw_matches(self, doc: Doc, text: str) -> list[tuple[Rule, int, int, str]]:
         """(rule, start, end, pattern) in normalised offsets, before windows and context."""
-        text = doc.text
         found: list[tuple[Rule, int, int, str]] = []
         if len(self._phrases):
             chars = _char_doc(self.vocab, text)
@@ -116,14 +123,22 @@ class RuleEngine:
                 span = doc[start:end]
                 rule = self._rules[self.vocab.strings[match_id]].rule
                 found.append((rule, span.start_char, span.end_char, "tokens"))
-        for rule, regex, triggers in self._regexes:
-            if triggers is not None and not any(literal in text for literal in triggers):
-                continue
+        for index in self._triggered(text):
+            rule, regex = self._regexes[index]
             for m in regex.finditer(text):
                 if m.end() > m.start():
                     source = next(p for i, p in enumerate(rule.patterns) if m.group(f"p{i}") is not None)
                     found.append((rule, m.start(), m.end(), source))
         return found
+
+    def _triggered(self, text: str) -> list[int]:
+        """Indices of the regex rules worth running on `text`, in rule order."""
+        active = set(self._always)
+        for first in self._literals_by_first.keys() & set(text):
+            for literal, indices in self._literals_by_first[first].items():
+                if literal in text:
+                    active.update(indices)
+        return sorted(active)
 
     @staticmethod
     def _in_window(regex: re.Pattern, text: str, start: int, end: int, within, layout: Layout) -> bool:
@@ -136,11 +151,12 @@ class RuleEngine:
     def match(self, doc: Doc) -> list[RuleHit]:
         """Every hit of every rule on `doc`, sorted by position, with its assertion."""
         normalized = doc._.normalized
-        text = doc.text
+        # `doc.text` rebuilds the string token by token; the normalised text is the same string.
+        text = normalized.text if normalized else doc.text
         layout = self.context.layout(text)
         kept: list[tuple[Rule, int, int, str]] = []
         seen: set[tuple[str, int, int]] = set()
-        for rule, start, end, pattern in self._raw_matches(doc):
+        for rule, start, end, pattern in self._raw_matches(doc, text):
             key = (rule.id, start, end)
             if key in seen:
                 continue
