@@ -87,3 +87,18 @@ def test_a_model_trained_with_other_rules_warns(tmp_path):
     (rules / "README.md").write_text("changed\n", encoding="utf-8")
     with pytest.warns(UserWarning, match="retrain"):
         Tagger.load(rules=rules)
+
+
+def test_one_product_gives_the_probabilities_of_the_calibrated_estimators():
+    import pickle
+
+    import numpy as np
+
+    from misconduct_tagger import Tagger
+
+    tagger = Tagger.load()
+    reports = read_labelled(ROOT / "data" / "test.jsonl")[:40]
+    X = tagger.classifier.transform([tagger.analyse(r.text).prepared for r in reports])
+    fast = tagger.classifier.proba_from_features(X)
+    np.testing.assert_allclose(fast, tagger.classifier.model_.predict_proba(X), rtol=0, atol=1e-12)
+    assert "_linear" not in pickle.loads(pickle.dumps(tagger.classifier)).__dict__
