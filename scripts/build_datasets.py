@@ -1,7 +1,7 @@
 """Assemble data/train.jsonl and the held-out data/test.jsonl from our data files.
 
 train.jsonl = data/train-real.jsonl (all of it) + the hand-written and generated reports not held out;
-test.jsonl  = a seeded 12 % of each hand-written and generated file, never trained on.
+test.jsonl  = a seeded 12 % of each hand-written and generated file (seeded per file), never trained on.
 Usage: python scripts/build_datasets.py [--seed 7]
 """
 
@@ -32,13 +32,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
     train = read(DATA / "train-real.jsonl")
     test: list[dict] = []
     sources = sorted((DATA / "handwritten").glob("*.jsonl")) + [DATA / "generated.jsonl"]
     for path in sources:
         records = read(path)
-        rng.shuffle(records)
+        # One generator per file, so adding a file leaves the other files' splits as they were.
+        random.Random(f"{args.seed}:{path.name}").shuffle(records)
         cut = round(len(records) * HELD_OUT)
         test.extend(records[:cut])
         train.extend(records[cut:])
