@@ -127,8 +127,8 @@ class RuleEngine:
             rule, regex = self._regexes[index]
             for m in regex.finditer(text):
                 if m.end() > m.start():
-                    source = next(p for i, p in enumerate(rule.patterns) if m.group(f"p{i}") is not None)
-                    found.append((rule, m.start(), m.end(), source))
+                    # The pattern's own group encloses any groups inside it, so it closes last.
+                    found.append((rule, m.start(), m.end(), rule.patterns[int(m.lastgroup[1:])]))
         return found
 
     def _triggered(self, text: str) -> list[int]:

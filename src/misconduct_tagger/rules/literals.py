@@ -28,8 +28,8 @@ def _required(items) -> set[str] | None:
             candidates.append(found)
     if not candidates:
         return None
-    # The candidate whose shortest string is longest triggers least often.
-    return max(candidates, key=lambda strings: min(map(len, strings)))
+    # The candidate whose shortest string is longest triggers least often; of equals, the one with fewest strings.
+    return max(candidates, key=lambda strings: (min(map(len, strings)), -len(strings)))
 
 
 def _alternatives(op, av) -> set[str] | None:
