@@ -11,7 +11,7 @@ from pathlib import Path
 from .io.readers import InputRecord
 from .io.writers import PartialWriter
 from .results import TagResult
-from .tagger import Tagger
+from .tagger import DEFAULT_BATCH_SIZE, Tagger
 
 
 @dataclass
@@ -61,7 +61,7 @@ def _paired(records: Iterable[InputRecord], tagger: Tagger, jobs: int,
         yield waiting.popleft(), None
 
 
-def run(records: Iterable[InputRecord], output: Path, tagger: Tagger, *, jobs: int = 1, batch_size: int = 32,
+def run(records: Iterable[InputRecord], output: Path, tagger: Tagger, *, jobs: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
         strict: bool = False, resume: bool = False, on_record: Callable[[], None] | None = None) -> Summary:
     """Tag every record into `output`. Raises KeyboardInterrupt/StrictStop with the partial file intact."""
     writer = PartialWriter(output, resume)

@@ -251,7 +251,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from .batch import StrictStop, run
     from .io.readers import ReadOptions, read_inputs
     from .io.writers import output_format, partial_path
-    from .tagger import Tagger
+    from .tagger import DEFAULT_BATCH_SIZE, Tagger, freeze_loaded_objects
 
     output = Path(args.output)
     try:
@@ -263,6 +263,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
                           id_column=args.id_column, per_file=args.per_file, encoding=args.encoding,
                           stdin_format=args.stdin_format)
     tagger = Tagger.load(args.model, rules=args.rules_dir)
+    freeze_loaded_objects()
     progress = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -274,7 +275,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, interrupted)
     try:
-        summary = run(read_inputs(args.inputs, options), output, tagger, jobs=args.jobs, batch_size=args.batch_size,
+        summary = run(read_inputs(args.inputs, options), output, tagger, jobs=args.jobs,
+                      batch_size=args.batch_size or DEFAULT_BATCH_SIZE,
                       strict=args.strict, resume=args.resume, on_record=progress.update if progress else None)
     except StrictStop as exc:
         print(f"misconduct-tagger: stopped at the first bad record (--strict): {exc}", file=sys.stderr)
@@ -352,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--encoding", help="force an encoding (default: detect UTF-8, GB18030/GBK or Big5)")
     tag.add_argument("--stdin-format", choices=["jsonl", "csv", "tsv", "txt"], help="format of standard input")
     tag.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    tag.add_argument("--batch-size", type=int, default=32, help="reports per batch sent to a worker")
+    tag.add_argument("--batch-size", type=int, help="reports analysed together and sent to a worker together (default 256)")
     tag.add_argument("--strict", action="store_true", help="stop at the first bad record")
     tag.add_argument("--resume", action="store_true", help="continue an interrupted run from its .partial file")
     tag.add_argument("--allow-errors", action="store_true", help="exit 0 even when some records failed")

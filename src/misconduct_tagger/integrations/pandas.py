@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..tagger import Tagger, shared_tagger
+from ..tagger import DEFAULT_BATCH_SIZE, Tagger, shared_tagger
 
 
 def tag_series(series: pd.Series, tagger: Tagger | None = None, *, n_jobs: int = 1,
-               batch_size: int = 64) -> pd.DataFrame:
+               batch_size: int = DEFAULT_BATCH_SIZE) -> pd.DataFrame:
     """A frame indexed like `series`: a column per category id (the score, 0.0 when not given) and
     `evidence` (a list of dicts: label, start, end, text, source, assertion, cue).
 
