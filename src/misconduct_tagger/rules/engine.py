@@ -79,7 +79,6 @@ class RuleEngine:
         self._regexes: list[tuple[Rule, re.Pattern]] = []
         self._always: list[int] = []
         self._literals_by_first: dict[str, dict[str, list[int]]] = {}
-        self._phrase_pattern: dict[tuple[str, str], str] = {}
         for rule in ruleset:
             if rule.kind == "phrase":
                 self._phrases.add(rule.id, [_char_doc(vocab, p) for p in rule.patterns])
