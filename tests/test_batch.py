@@ -170,3 +170,14 @@ def test_an_interrupted_run_resumes_to_the_same_output(tmp_path, stop):
     assert f"already done {done}" in finished.stderr
     assert resumed.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
     assert not partial.exists()
+
+
+@pytest.mark.parametrize("option", ["--jobs", "--batch-size"])
+def test_a_count_below_one_is_a_usage_error_naming_the_option(tmp_path, capsys, option):
+    source = tmp_path / "in.txt"
+    source.write_text("值班期间回家睡觉\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        main(["tag", str(source), "-o", str(tmp_path / "out.jsonl"), option, "0"])
+    assert stop.value.code == 2
+    assert option in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()

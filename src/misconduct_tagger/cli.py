@@ -245,6 +245,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 1 if len(good) < len(records) else 0
 
 
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value}")
+    return number
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     import signal
 
@@ -276,7 +283,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     try:
         summary = run(read_inputs(args.inputs, options), output, tagger, jobs=args.jobs,
-                      batch_size=args.batch_size or DEFAULT_BATCH_SIZE,
+                      batch_size=args.batch_size if args.batch_size is not None else DEFAULT_BATCH_SIZE,
                       strict=args.strict, resume=args.resume, on_record=progress.update if progress else None)
     except StrictStop as exc:
         print(f"misconduct-tagger: stopped at the first bad record (--strict): {exc}", file=sys.stderr)
@@ -353,8 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--per-file", action="store_true", help="a .txt file is one report (default: one a line)")
     tag.add_argument("--encoding", help="force an encoding (default: detect UTF-8, GB18030/GBK or Big5)")
     tag.add_argument("--stdin-format", choices=["jsonl", "csv", "tsv", "txt"], help="format of standard input")
-    tag.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    tag.add_argument("--batch-size", type=int, help="reports analysed together and sent to a worker together (default 256)")
+    tag.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
+    tag.add_argument("--batch-size", type=_positive_int, help="reports analysed together and sent to a worker together (default 256)")
     tag.add_argument("--strict", action="store_true", help="stop at the first bad record")
     tag.add_argument("--resume", action="store_true", help="continue an interrupted run from its .partial file")
     tag.add_argument("--allow-errors", action="store_true", help="exit 0 even when some records failed")
