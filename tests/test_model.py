@@ -1,9 +1,12 @@
 import json
+import pickle
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from misconduct_tagger import Tagger
 from misconduct_tagger.io.labelled import read_labelled
 from misconduct_tagger.model import ModelError, load_model
 from misconduct_tagger.resources import models_dir
@@ -90,15 +93,9 @@ def test_a_model_trained_with_other_rules_warns(tmp_path):
 
 
 def test_one_product_gives_the_probabilities_of_the_calibrated_estimators():
-    import pickle
-
-    import numpy as np
-
-    from misconduct_tagger import Tagger
-
     tagger = Tagger.load()
     reports = read_labelled(ROOT / "data" / "test.jsonl")[:40]
-    X = tagger.classifier.transform([tagger.analyse(r.text).prepared for r in reports])
+    X = tagger.classifier.transform([a.prepared for a in tagger.analyse_many([r.text for r in reports])])
     fast = tagger.classifier.proba_from_features(X)
     np.testing.assert_allclose(fast, tagger.classifier.model_.predict_proba(X), rtol=0, atol=1e-12)
     assert "_linear" not in pickle.loads(pickle.dumps(tagger.classifier)).__dict__
