@@ -10,7 +10,7 @@ import pytest
 from misconduct_tagger.cli import main
 from misconduct_tagger.io.encoding import detect_encoding
 from misconduct_tagger.io.readers import ReadOptions, read_inputs, read_stdin
-from misconduct_tagger.io.writers import completed_sources
+from misconduct_tagger.io.writers import HEADER_KEY, read_partial
 
 REPORT = "某镇干部值班期间私自回家，电话联系不上。"
 OTHER = "群众举报某村会计把救灾大米分给自家亲戚。"
@@ -141,9 +141,11 @@ def test_unknown_output_type_is_refused(tmp_path, capsys):
 
 def test_a_cut_last_line_is_dropped_on_resume(tmp_path):
     partial = tmp_path / "out.jsonl.partial"
-    partial.write_text('{"source": "a:1"}\n{"source": "a:2"}\n{"sour', encoding="utf-8")
-    assert completed_sources(partial) == {"a:1", "a:2"}
-    assert partial.read_text(encoding="utf-8") == '{"source": "a:1"}\n{"source": "a:2"}\n'
+    whole = f'{{"{HEADER_KEY}": 1}}\n{{"source": "a:1", "input_digest": "d1"}}\n{{"source": "a:2"}}\n'
+    partial.write_text(whole + '{"sour', encoding="utf-8")
+    state = read_partial(partial)
+    assert state.header == {HEADER_KEY: 1} and state.done == {"a:1": "d1", "a:2": ""}
+    assert partial.read_text(encoding="utf-8") == whole
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
@@ -162,7 +164,7 @@ def test_an_interrupted_run_resumes_to_the_same_output(tmp_path, stop):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err.decode()
     assert not resumed.exists()
-    done = len(partial.read_text(encoding="utf-8").splitlines())
+    done = len(partial.read_text(encoding="utf-8").splitlines()) - 1  # the header
     assert 0 < done < 1500
 
     finished = subprocess.run(command + ["-o", str(resumed), "--resume"], capture_output=True, text=True)

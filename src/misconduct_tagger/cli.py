@@ -7,6 +7,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from wcwidth import wcswidth
+
+from . import __version__
 from .errors import MisconductTaggerError
 
 
@@ -222,6 +225,7 @@ def _compare_rules(args, reports, current, mode: str) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .io.readers import ReadOptions, read_inputs
+    from .reporting import pad
     from .tagger import Tagger
 
     tagger = Tagger.load(args.model)
@@ -241,12 +245,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"    {label.id} {label.name} score={label.score:.2f} {label.assertion} via {label.policy}: {spans}")
     print(f"\n{len(good)} reports tagged (rules {tagger.versions['ruleset']}, model {tagger.versions['model']})")
     for category in tagger.taxonomy:
-        print(f"  {category.id:20} {category.name:10} {counts.get(category.id, 0):3d}")
+        print(f"  {category.id:20} {pad(category.name, 18)} {counts.get(category.id, 0):3d}")
     return 1 if len(good) < len(records) else 0
 
 
 def _positive_int(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value}")
     return number
@@ -256,16 +263,14 @@ def cmd_tag(args: argparse.Namespace) -> int:
     import signal
 
     from .batch import StrictStop, run
-    from .io.readers import ReadOptions, read_inputs
-    from .io.writers import output_format, partial_path
+    from .io.readers import ReadOptions, plan_inputs, read_inputs
+    from .io.writers import check_output, partial_path
+    from .reporting import label_title, pad
     from .tagger import DEFAULT_BATCH_SIZE, Tagger, freeze_loaded_objects
 
     output = Path(args.output)
-    try:
-        output_format(output)
-    except ValueError as exc:
-        print(f"misconduct-tagger: error: {exc}", file=sys.stderr)
-        return 2
+    plan = plan_inputs(args.inputs)
+    check_output(output, plan.paths())
     options = ReadOptions(text_field=args.text_field, id_field=args.id_field, text_column=args.text_column,
                           id_column=args.id_column, per_file=args.per_file, encoding=args.encoding,
                           stdin_format=args.stdin_format)
@@ -277,17 +282,20 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
         progress = tqdm(unit=" records", file=sys.stderr, dynamic_ncols=True)
 
+    def note(message: str) -> None:
+        (progress.write if progress else print)(f"misconduct-tagger: {message}", file=sys.stderr)
+
     def interrupted(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)
     try:
-        summary = run(read_inputs(args.inputs, options), output, tagger, jobs=args.jobs,
+        summary = run(read_inputs(plan, options, note), output, tagger, jobs=args.jobs,
                       batch_size=args.batch_size if args.batch_size is not None else DEFAULT_BATCH_SIZE,
                       strict=args.strict, resume=args.resume, on_record=progress.update if progress else None)
     except StrictStop as exc:
         print(f"misconduct-tagger: stopped at the first bad record (--strict): {exc}", file=sys.stderr)
-        print(f"records written so far are in {partial_path(output)}", file=sys.stderr)
+        print(f"the records before it are in {partial_path(output)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"\nmisconduct-tagger: interrupted; the records done so far are in {partial_path(output)}; "
@@ -296,20 +304,24 @@ def cmd_tag(args: argparse.Namespace) -> int:
     finally:
         if progress:
             progress.close()
+    files = f"; {summary.files_failed} file(s) could not be read" if summary.files_failed else ""
     print(f"read {summary.read}, tagged {summary.tagged}, failed {summary.failed}"
-          + (f", already done {summary.skipped}" if summary.skipped else "") + f" -> {output}", file=sys.stderr)
+          + (f", already done {summary.skipped}" if summary.skipped else "") + f"{files} -> {output}", file=sys.stderr)
+    titles = {label: label_title(label, {c.id: c.name for c in tagger.taxonomy}) for label in summary.labels}
+    width = max(map(wcswidth, titles.values()), default=0)
     for label, count in summary.labels.most_common():
-        print(f"  {label:20} {count}", file=sys.stderr)
-    if summary.failed:
+        print(f"  {pad(titles[label], width)} {count:6d}", file=sys.stderr)
+    if summary.failed or summary.files_failed:
         print(f"first error: {summary.first_error}", file=sys.stderr)
         if not args.allow_errors:
-            print("exit status 1 because records failed (--allow-errors to accept)", file=sys.stderr)
+            print("exit status 1 because records or files failed (--allow-errors to accept)", file=sys.stderr)
             return 1
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="misconduct-tagger", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     rules = sub.add_parser("rules", help="tools for rule authors").add_subparsers(dest="rules_command", required=True)
@@ -336,7 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("evaluate", help="score the tagger on a labelled JSONL file")
     evaluate.add_argument("data", help="labelled JSONL file (id, text, labels, optional style)")
-    evaluate.add_argument("--mode", choices=["hybrid", "rules", "model", "all"], default="hybrid")
+    evaluate.add_argument("--mode", choices=["hybrid", "rules", "model", "all"], default="hybrid",
+                          help="rules alone, the model alone, both combined (hybrid), or all three side by side "
+                               "(default hybrid)")
     evaluate.add_argument("--model", help="model folder (default: the shipped model)")
     evaluate.add_argument("--rules-dir", help="rules folder (default: the shipped rules)")
     evaluate.add_argument("--json", metavar="OUT.json", help="write all figures and errors as JSON (usable as a baseline)")
@@ -355,7 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("-o", "--output", required=True, help="output file, .jsonl or .csv")
     tag.add_argument("--text-field", default="text", help="JSONL field holding the text (default text)")
     tag.add_argument("--id-field", default="id", help="JSONL field holding the id (default id)")
-    tag.add_argument("--text-column", default="text", help="CSV/TSV column holding the text (default text)")
+    tag.add_argument("--text-column", help="CSV/TSV column holding the text (default: text, or else the first of "
+                                           "内容, 正文, 文本, 反映内容, 问题描述)")
     tag.add_argument("--id-column", default="id", help="CSV/TSV column holding the id (default id)")
     tag.add_argument("--per-file", action="store_true", help="a .txt file is one report (default: one a line)")
     tag.add_argument("--encoding", help="force an encoding (default: detect UTF-8, GB18030/GBK or Big5)")

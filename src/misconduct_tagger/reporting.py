@@ -6,12 +6,35 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
+from wcwidth import wcswidth
+
 from .evaluation import NONE, ModeEvaluation
+from .taxonomy import default_taxonomy
 
 MODE_COLOURS = {"rules": "#4e79a7", "model": "#f28e2b", "hybrid": "#59a14f"}
+# The summary measures, in the order and with the titles every report shows them.
+MEASURES = (("micro_precision", "micro precision"), ("micro_recall", "micro recall"), ("micro_f1", "micro F1"),
+            ("macro_precision", "macro precision"), ("macro_recall", "macro recall"), ("macro_f1", "macro F1"),
+            ("exact_match", "exact-set accuracy"),
+            ("empty_false_positive_rate", "no-label reports given a label"))
+
+
+def figure(value: float) -> str:
+    """The one rounding every report prints a figure with."""
+    return f"{value:.3f}"
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns: a Chinese character takes two."""
+    return text + " " * max(0, width - max(wcswidth(text), 0))
+
+
+def label_title(label: str, names: Mapping[str, str]) -> str:
+    return f"{label} {names[label]}" if label in names else label
 
 
 def to_json(evaluations: Mapping[str, ModeEvaluation], data: str) -> dict:
+    """Every figure, rounded once; the text and HTML reports print from this."""
     modes = {}
     for mode, ev in evaluations.items():
         s = ev.scores
@@ -34,26 +57,25 @@ def to_json(evaluations: Mapping[str, ModeEvaluation], data: str) -> dict:
                        for o in ev.errors],
         }
     n = next(iter(evaluations.values())).scores.n_reports if evaluations else 0
-    return {"data": data, "n_reports": n, "modes": modes}
+    names = {category.id: category.name for category in default_taxonomy()}
+    return {"data": data, "n_reports": n, "names": names, "modes": modes}
 
 
 def text_report(evaluations: Mapping[str, ModeEvaluation], data: str, max_errors: int = 15) -> str:
+    report = to_json(evaluations, data)
     modes = list(evaluations)
-    first = evaluations[modes[0]]
-    lines = [f"{first.scores.n_reports} reports from {data}", ""]
-    lines.append(f"{'label':20}" + "".join(f"{m + ' P   R   F1':>22}" for m in modes) + "  support")
-    for i, label_score in enumerate(first.scores.per_label):
-        cells = "".join(
-            f"{evaluations[m].scores.per_label[i].precision:10.2f}{evaluations[m].scores.per_label[i].recall:6.2f}"
-            f"{evaluations[m].scores.per_label[i].f1:6.2f}" for m in modes)
-        lines.append(f"{label_score.label:20}{cells}  {label_score.support:7d}")
+    per_label = {m: report["modes"][m]["per_label"] for m in modes}
+    titles = {label: label_title(label, report["names"]) for label in per_label[modes[0]]}
+    width = max(map(wcswidth, titles.values()), default=5) + 2
+    lines = [f"{report['n_reports']} reports from {data}", ""]
+    lines.append(pad("label", width) + "".join(f"{m + ' P      R      F1':>26}" for m in modes) + "  support")
+    for label, title in titles.items():
+        cells = "".join(f"{figure(per_label[m][label]['precision']):>12}{figure(per_label[m][label]['recall']):>7}"
+                        f"{figure(per_label[m][label]['f1']):>7}" for m in modes)
+        lines.append(f"{pad(title, width)}{cells}  {per_label[modes[0]][label]['support']:7d}")
     lines.append("")
-    for name, title in (("micro_precision", "micro precision"), ("micro_recall", "micro recall"),
-                        ("micro_f1", "micro F1"), ("macro_precision", "macro precision"),
-                        ("macro_recall", "macro recall"), ("macro_f1", "macro F1"),
-                        ("exact_match", "exact-set accuracy"),
-                        ("empty_false_positive_rate", "no-label reports given a label")):
-        lines.append(f"{title:32}" + "".join(f"{m}={getattr(evaluations[m].scores, name):.3f}  " for m in modes))
+    for name, title in MEASURES:
+        lines.append(f"{title:32}" + "".join(f"{m}={figure(report['modes'][m][name])}  " for m in modes))
     for mode in modes:
         ev = evaluations[mode]
         if ev.empty_by_style:
@@ -131,10 +153,9 @@ def html_report(evaluations: Mapping[str, ModeEvaluation], data: str, max_errors
         f"<p>{report['n_reports']} reports. Modes: {', '.join(modes)}.</p>",
         "<h2>Summary</h2><table><tr><th>measure</th>" + "".join(f"<th>{m}</th>" for m in modes) + "</tr>",
     ]
-    for name in ("micro_precision", "micro_recall", "micro_f1", "macro_precision", "macro_recall", "macro_f1",
-                 "exact_match", "empty_false_positive_rate"):
-        parts.append(f"<tr><td>{name.replace('_', ' ')}</td>"
-                     + "".join(f"<td>{report['modes'][m][name]:.3f}</td>" for m in modes) + "</tr>")
+    for name, title in MEASURES:
+        parts.append(f"<tr><td>{title}</td>"
+                     + "".join(f"<td>{figure(report['modes'][m][name])}</td>" for m in modes) + "</tr>")
     parts.append("</table><h2>F1 per label</h2><p class='legend'>"
                  + "".join(f"<span><span class='bar' style='width:20px;background:{MODE_COLOURS.get(m, '#999')}'>"
                            f"</span> {m}</span>" for m in modes) + "</p><table>")
@@ -142,9 +163,10 @@ def html_report(evaluations: Mapping[str, ModeEvaluation], data: str, max_errors
     for label in labels:
         bars = "".join(
             f"<div><span class='bar' style='width:{report['modes'][m]['per_label'][label]['f1'] * 300:.0f}px;"
-            f"background:{MODE_COLOURS.get(m, '#999')}'></span> {report['modes'][m]['per_label'][label]['f1']:.2f}</div>"
+            f"background:{MODE_COLOURS.get(m, '#999')}'></span> {figure(report['modes'][m]['per_label'][label]['f1'])}</div>"
             for m in modes)
-        parts.append(f"<tr><td>{label}</td><td>{report['modes'][modes[0]]['per_label'][label]['support']}</td>"
+        parts.append(f"<tr><td>{html.escape(label_title(label, report['names']))}</td>"
+                     f"<td>{report['modes'][modes[0]]['per_label'][label]['support']}</td>"
                      f"<td>{bars}</td></tr>")
     parts.append("</table>")
     confusion = {(c["gold"], c["predicted"]): c["reports"] for c in report["modes"][last]["confusion"]}
@@ -158,7 +180,7 @@ def html_report(evaluations: Mapping[str, ModeEvaluation], data: str, max_errors
             n = confusion.get((g, p), 0)
             shade = f"rgba(225,87,89,{n / peak:.2f})" if n else "transparent"
             cells.append(f"<td style='background:{shade};text-align:center'>{n or ''}</td>")
-        parts.append(f"<tr><th>{html.escape(g)}</th>{''.join(cells)}</tr>")
+        parts.append(f"<tr><th>{html.escape(label_title(g, report['names']))}</th>{''.join(cells)}</tr>")
     parts.append("</table>")
     empty = report["modes"][last]["empty_by_style"]
     if empty:

@@ -5,8 +5,11 @@ Every offset indexes the text the user passed in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -78,4 +81,16 @@ class TagResult:
         ]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The result as JSON-ready data. Lone surrogates (undecodable bytes a reader let through) become
+        U+FFFD in every text, so the dict always encodes as UTF-8; one character for one, so offsets hold."""
+        return _without_surrogates(asdict(self))
+
+
+def _without_surrogates(value):
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: _without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_without_surrogates(item) for item in value)
+    return value

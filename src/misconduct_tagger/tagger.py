@@ -159,25 +159,36 @@ class Tagger:
 
     def _model_evidence(self, analysis: Analysis, row, index: int, top: int = 5, per_feature: int = 2):
         contributions = self.classifier.contributions(row, index, top)
-        spans: list[Evidence] = []
+        spans: dict[tuple[int, int], Evidence] = {}  # a char and a word n-gram can mark the same span
         norm = analysis.normalized
+        lowered = norm.text.lower()
         for contribution in contributions:
             kind, _, value = contribution.feature.partition(":")
             needle = value.replace(" ", "")
             if kind not in ("char", "word") or len(needle) < 2:
                 continue
-            position = norm.text.lower().find(needle)
+            position = lowered.find(needle)
             found = 0
             while position >= 0 and found < per_feature:
                 start, end = norm.to_original(position, position + len(needle))
-                spans.append(Evidence(start, end, norm.original[start:end], "model", weight=contribution.weight))
+                spans.setdefault((start, end), Evidence(start, end, norm.original[start:end], "model",
+                                                        weight=contribution.weight))
                 found += 1
-                position = norm.text.lower().find(needle, position + len(needle))
+                position = lowered.find(needle, position + len(needle))
         features = tuple((c.feature, round(c.weight, 4)) for c in contributions)
-        return spans, features
+        return list(spans.values()), features
 
     def tag_many(self, texts: Iterable[str], n_jobs: int = 1, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[TagResult]:
-        """Results in input order, streaming. With n_jobs > 1, batches go to worker processes."""
+        """Results in input order, streaming. With n_jobs > 1, batches go to worker processes.
+
+        A bare string is refused (it would be tagged character by character), and so is an item that is
+        not a string, by its index: the results before it have been yielded already."""
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("tag_many() takes an iterable of texts, not a single text: "
+                            "pass a list (tag_many([text])) or call tag(text)")
+        return self._tag_stream(_checked_texts(texts), n_jobs, batch_size)
+
+    def _tag_stream(self, texts: Iterator[str], n_jobs: int, batch_size: int) -> Iterator[TagResult]:
         if n_jobs == 1:
             for batch in _batches(texts, batch_size):
                 yield from self.decide_many(self.analyse_many(batch))
@@ -189,6 +200,13 @@ class Tagger:
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
         for batch in parallel(delayed(_tag_batch)(spec, chunk) for chunk in _batches(texts, batch_size)):
             yield from batch
+
+
+def _checked_texts(texts: Iterable[str]) -> Iterator[str]:
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"tag_many(): item {index} is {type(text).__name__}, not str: {text!r:.60}")
+        yield text
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

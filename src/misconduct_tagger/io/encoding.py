@@ -1,4 +1,5 @@
-"""Which encoding a report file is in: UTF-8 (with or without BOM), else GB18030 or Big5 as detected.
+"""Which encoding a report file is in: UTF-8 (with or without BOM), else GB18030 or Big5 as detected;
+and whether it is text at all.
 
 Chinese government exports are often GBK; GB18030 is its superset, so GBK files are read as GB18030.
 """
@@ -6,7 +7,6 @@ Chinese government exports are often GBK; GB18030 is its superset, so GBK files 
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
 
 from charset_normalizer import from_bytes
 
@@ -35,6 +35,19 @@ def detect_encoding(sample: bytes) -> str:
     return ALIASES.get(name, name)
 
 
-def file_encoding(path: Path) -> str:
-    with path.open("rb") as handle:
-        return detect_encoding(handle.read(SAMPLE))
+# Bytes below 0x20 that text files hold: tab, line feed, vertical tab, form feed, carriage return, escape.
+_TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1b")
+MAX_CONTROL_SHARE = 0.05
+
+
+def binary_content(sample: bytes) -> str | None:
+    """Why the bytes are not a text file (NUL bytes, many control bytes), or None when they may be.
+
+    No encoding we read puts NUL or other control bytes in text, so a program, an image or an archive
+    given a text extension is refused instead of being tagged as garbage."""
+    if b"\x00" in sample:
+        return "NUL bytes"
+    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    if sample and controls / len(sample) > MAX_CONTROL_SHARE:
+        return f"{controls / len(sample):.0%} control bytes"
+    return None

@@ -8,30 +8,41 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .encoding import SAMPLE, detect_encoding, file_encoding
+from .encoding import SAMPLE, binary_content, detect_encoding
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".txt": "txt"}
+# Headers that name the report text in exported spreadsheets, tried in order when no column is given.
+TEXT_COLUMNS = ("text", "内容", "正文", "文本", "反映内容", "问题描述")
+STDIN = "-"
 
 
 @dataclass(frozen=True)
 class InputRecord:
-    """One report to tag, or the reason it cannot be tagged. `source` is "file:line" and unique."""
+    """One report to tag, or the reason it cannot be tagged. `source` is "file:line" and unique.
+
+    `whole_file` marks an error that concerns a whole file (binary content, no text column, unreadable):
+    it stands for all the records that file may hold, which were not read."""
 
     id: str
     source: str
     text: str | None = None
     error: str | None = None
+    whole_file: bool = False
+
+
+def _file_error(name: str, message: str) -> InputRecord:
+    return InputRecord(name, f"{name}:0", error=f"{name}: {message}", whole_file=True)
 
 
 @dataclass(frozen=True)
 class ReadOptions:
     text_field: str = "text"
     id_field: str = "id"
-    text_column: str = "text"
+    text_column: str | None = None  # None: the first of TEXT_COLUMNS the header has
     id_column: str | None = "id"
     per_file: bool = False
     encoding: str | None = None
@@ -47,7 +58,7 @@ def _open_text(raw: io.BufferedIOBase, encoding: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
 
 
-def _jsonl(handle, name: str, options: ReadOptions) -> Iterator[InputRecord]:
+def _jsonl(handle, name: str, options: ReadOptions, note: Callable[[str], None]) -> Iterator[InputRecord]:
     for number, line in enumerate(handle, start=1):
         source = f"{name}:{number}"
         if not line.strip():
@@ -56,9 +67,10 @@ def _jsonl(handle, name: str, options: ReadOptions) -> Iterator[InputRecord]:
             yield InputRecord(source, source, error=f"{source}: bytes that are not {handle.encoding}")
             continue
         try:
-            record = json.loads(line)
+            # Without its line ending, so an unterminated string is reported as such, at its own column.
+            record = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
-            yield InputRecord(source, source, error=f"{source}: not valid JSON ({exc.msg} at column {exc.colno})")
+            yield InputRecord(source, source, error=f"{source}: not valid JSON: {exc.msg}: column {exc.colno}")
             continue
         if not isinstance(record, dict):
             yield InputRecord(source, source, error=f"{source}: a record must be a JSON object")
@@ -75,17 +87,28 @@ def _jsonl(handle, name: str, options: ReadOptions) -> Iterator[InputRecord]:
             yield InputRecord(record_id, source, text)
 
 
-def _delimited(handle, name: str, options: ReadOptions, delimiter: str) -> Iterator[InputRecord]:
+def _text_column(header: list[str], options: ReadOptions) -> str | None:
+    if options.text_column is not None:
+        return options.text_column if options.text_column in header else None
+    return next((name for name in TEXT_COLUMNS if name in header), None)
+
+
+def _delimited(handle, name: str, options: ReadOptions, note: Callable[[str], None],
+               delimiter: str) -> Iterator[InputRecord]:
     reader = csv.reader(handle, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         return
-    if options.text_column not in header:
-        yield InputRecord(f"{name}:1", f"{name}:1",
-                          error=f"{name}:1: no column {options.text_column!r} (columns: {', '.join(header)})")
+    column = _text_column(header, options)
+    if column is None:
+        wanted = repr(options.text_column) if options.text_column else " or ".join(map(repr, TEXT_COLUMNS))
+        yield _file_error(name, f"no column {wanted}; its columns are {', '.join(map(repr, header))}: "
+                                "name the text column with --text-column")
         return
-    text_at = header.index(options.text_column)
+    if options.text_column is None and column != TEXT_COLUMNS[0]:
+        note(f"{name}: reading the report text from column {column!r}")
+    text_at = header.index(column)
     id_at = header.index(options.id_column) if options.id_column in header else None
     for row in reader:
         source = f"{name}:{reader.line_num}"
@@ -95,12 +118,12 @@ def _delimited(handle, name: str, options: ReadOptions, delimiter: str) -> Itera
         if any(_undecodable(cell) for cell in row):
             yield InputRecord(record_id, source, error=f"{source}: bytes that are not {handle.encoding}")
         elif text_at >= len(row):
-            yield InputRecord(record_id, source, error=f"{source}: row has no {options.text_column!r} cell")
+            yield InputRecord(record_id, source, error=f"{source}: row has no {column!r} cell")
         else:
             yield InputRecord(record_id, source, row[text_at])
 
 
-def _txt(handle, name: str, options: ReadOptions) -> Iterator[InputRecord]:
+def _txt(handle, name: str, options: ReadOptions, note: Callable[[str], None]) -> Iterator[InputRecord]:
     if options.per_file:
         text = handle.read()
         source = f"{name}:1"
@@ -120,50 +143,107 @@ def _txt(handle, name: str, options: ReadOptions) -> Iterator[InputRecord]:
             yield InputRecord(source, source, line)
 
 
-def _parse(handle, name: str, fmt: str, options: ReadOptions) -> Iterator[InputRecord]:
-    if fmt == "jsonl":
-        return _jsonl(handle, name, options)
-    if fmt in ("csv", "tsv"):
-        return _delimited(handle, name, options, "," if fmt == "csv" else "\t")
-    return _txt(handle, name, options)
+def _ignore(message: str) -> None:
+    pass
 
 
-def read_file(path: Path, options: ReadOptions) -> Iterator[InputRecord]:
+def _parse(raw: io.BufferedReader, name: str, fmt: str, options: ReadOptions,
+           note: Callable[[str], None]) -> Iterator[InputRecord]:
+    head = raw.peek(SAMPLE)[:SAMPLE]
+    if reason := binary_content(head):
+        yield _file_error(name, f"binary content ({reason}), not a {fmt.upper()} report file")
+        return
+    encoding = options.encoding or detect_encoding(head)
+    with _open_text(raw, encoding) as handle:
+        if fmt == "jsonl":
+            yield from _jsonl(handle, name, options, note)
+        elif fmt in ("csv", "tsv"):
+            yield from _delimited(handle, name, options, note, "," if fmt == "csv" else "\t")
+        else:
+            yield from _txt(handle, name, options, note)
+
+
+def read_file(path: Path, options: ReadOptions, note: Callable[[str], None] = _ignore,
+              name: str | None = None) -> Iterator[InputRecord]:
+    """The records of one file; `name` (default: the path) is how sources and errors name it."""
+    name = name or str(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        yield InputRecord(str(path), f"{path}:0",
-                          error=f"{path}: unsupported file type {path.suffix!r} (use .jsonl, .csv, .tsv or .txt)")
+        yield _file_error(name, f"unsupported file type {path.suffix!r} (use .jsonl, .csv, .tsv or .txt)")
         return
     try:
-        encoding = options.encoding or file_encoding(path)
-        with path.open("rb") as raw, _open_text(raw, encoding) as handle:
-            yield from _parse(handle, str(path), fmt, options)
+        with path.open("rb", buffering=SAMPLE) as raw:
+            yield from _parse(raw, name, fmt, options, note)
     except OSError as exc:
-        yield InputRecord(str(path), f"{path}:0", error=f"{path}: cannot read: {exc.strerror or exc}")
+        yield _file_error(name, f"cannot read: {exc.strerror or exc}")
     except LookupError:
-        yield InputRecord(str(path), f"{path}:0", error=f"{path}: unknown encoding {options.encoding!r}")
+        yield _file_error(name, f"unknown encoding {options.encoding!r}")
 
 
-def read_stdin(options: ReadOptions, stream: io.BufferedIOBase | None = None) -> Iterator[InputRecord]:
+def read_stdin(options: ReadOptions, stream: io.BufferedIOBase | None = None,
+               note: Callable[[str], None] = _ignore) -> Iterator[InputRecord]:
     raw = io.BufferedReader(stream or sys.stdin.buffer, buffer_size=SAMPLE)
-    head = raw.peek(SAMPLE)[:SAMPLE]
-    encoding = options.encoding or detect_encoding(head)
-    fmt = options.stdin_format or ("jsonl" if head.lstrip().startswith(b"{") else "txt")
-    with _open_text(raw, encoding) as handle:
-        yield from _parse(handle, "<stdin>", fmt, options)
+    fmt = options.stdin_format or ("jsonl" if raw.peek(SAMPLE)[:SAMPLE].lstrip().startswith(b"{") else "txt")
+    yield from _parse(raw, "<stdin>", fmt, options, note)
 
 
-def read_inputs(inputs: list[str], options: ReadOptions) -> Iterator[InputRecord]:
-    """Every record of every input, in order; directories are walked in sorted order."""
+@dataclass(frozen=True)
+class InputFile:
+    """One input to read: `path` is None for standard input and for a name that does not exist."""
+
+    name: str
+    path: Path | None
+
+
+@dataclass(frozen=True)
+class InputPlan:
+    """The inputs of a run, each file once: folders walked in sorted order, repeats dropped."""
+
+    files: tuple[InputFile, ...]
+    repeats: tuple[str, ...]  # one sentence per input dropped because an earlier one reads the same file
+
+    def paths(self) -> set[Path]:
+        return {f.path for f in self.files if f.path is not None}
+
+
+def plan_inputs(inputs: Sequence[str]) -> InputPlan:
+    files: list[InputFile] = []
+    repeats: list[str] = []
+    seen: dict[Path, str] = {}
+
+    def add(name: str, path: Path) -> None:
+        resolved = path.resolve()
+        if resolved in seen:
+            repeats.append(f"{name} is the same file as {seen[resolved]}: read once")
+            return
+        seen[resolved] = name
+        files.append(InputFile(name, resolved))
+
     for name in inputs:
-        if name == "-":
-            yield from read_stdin(options)
-            continue
         path = Path(name)
-        if path.is_dir():
+        if name == STDIN:
+            files.append(InputFile(name, None))
+        elif path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS):
-                yield from read_file(child, options)
+                add(str(child), child)
         elif path.exists():
-            yield from read_file(path, options)
+            add(name, path)
         else:
-            yield InputRecord(name, f"{name}:0", error=f"{name}: no such file or folder")
+            files.append(InputFile(name, None))
+    return InputPlan(tuple(files), tuple(repeats))
+
+
+def read_inputs(inputs: Sequence[str] | InputPlan, options: ReadOptions,
+                note: Callable[[str], None] = _ignore) -> Iterator[InputRecord]:
+    """Every record of every input, in order, each file once; `note` hears what the reader decided
+    on the user's behalf (a repeated input skipped, a text column guessed)."""
+    plan = inputs if isinstance(inputs, InputPlan) else plan_inputs(inputs)
+    for message in plan.repeats:
+        note(message)
+    for item in plan.files:
+        if item.name == STDIN:
+            yield from read_stdin(options, note=note)
+        elif item.path is None:
+            yield _file_error(item.name, "no such file or folder")
+        else:
+            yield from read_file(item.path, options, note, item.name)

@@ -204,6 +204,9 @@ def read_card(directory: Path | str) -> dict:
 def load_model(directory: Path | str, labels: Sequence[str]) -> tuple[ReportClassifier, dict]:
     """Check the card, then unpickle: refuse a changed file, another label set or another scikit-learn."""
     directory = Path(directory)
+    if directory.is_file():
+        raise ModelError(f"{directory} is a file: pass the model folder that holds {MODEL_FILE} and {CARD_FILE}"
+                         f" ({directory.parent})")
     card = read_card(directory)
     model_path = directory / MODEL_FILE
     if not model_path.is_file():
