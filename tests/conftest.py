@@ -13,3 +13,11 @@ def nlp():
     from misconduct_tagger.nlp import load_pipeline
 
     return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def loaded_tagger():
+    """The shipped tagger, loaded once for every test module that only reads it (loading takes ~5 s)."""
+    from misconduct_tagger import Tagger
+
+    return Tagger.load()

@@ -123,12 +123,19 @@ def cmd_rules_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .io.labelled import read_labelled
+    from .io.labelled import read_labelled_files
     from .taxonomy import default_taxonomy
     from .training import train
 
-    reports = read_labelled(args.data, set(default_taxonomy().ids))
-    card = train(reports, args.output, rules=args.rules_dir, seed=args.seed, training_data=Path(args.data))
+    files = [Path(path) for path in args.data]
+    reports, overrides = read_labelled_files(files, set(default_taxonomy().ids))
+    replaced: dict[tuple[Path, Path], list[str]] = {}
+    for override in overrides:
+        replaced.setdefault((override.later, override.earlier), []).append(override.id)
+    for (later, earlier), ids in replaced.items():
+        print(f"{later}: {len(ids)} report(s) replace those with the same id in {earlier}: "
+              f"{', '.join(ids[:10])}{'…' if len(ids) > 10 else ''}", file=sys.stderr)
+    card = train(reports, args.output, rules=args.rules_dir, seed=args.seed, training_data=files)
     cv = card["metrics"]["cross_validation"]
     print(f"trained on {len(reports)} reports -> {args.output}")
     print(f"{cv['folds']}-fold cross-validation: macro-F1 {cv['macro_f1']:.3f}, micro-F1 {cv['micro_f1']:.3f}, "
@@ -339,8 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--min-weight", type=float, default=0.7, help="weight from which a rule labels alone")
     stats.set_defaults(func=cmd_rules_stats)
 
-    train = sub.add_parser("train", help="train the classifier on a labelled JSONL file")
-    train.add_argument("data", help="labelled JSONL file (id, text, labels)")
+    train = sub.add_parser("train", help="train the classifier on labelled JSONL files")
+    train.add_argument("data", nargs="+", metavar="DATA",
+                       help="labelled JSONL files (id, text, labels), concatenated; a later file's report "
+                            "replaces an earlier one with the same id (so corrections from `serve` go last)")
     train.add_argument("-o", "--output", required=True, help="model folder to write (model.joblib, model.json)")
     train.add_argument("--rules-dir", help="rules folder whose hits are features (default: the shipped rules)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -389,6 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("data", help="JSONL file with id and text")
     demo.add_argument("--model", help="model folder (default: the shipped model)")
     demo.set_defaults(func=cmd_demo)
+
+    from .service.cli import add_parser as add_serve_parser  # argparse only: FastAPI is imported when serving
+
+    add_serve_parser(sub)
     return parser
 
 

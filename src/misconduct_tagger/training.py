@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,13 +14,34 @@ from .model import ReportClassifier, save_model
 from .tagger import Tagger
 
 
+def data_fingerprint(paths: Path | Sequence[Path]) -> dict:
+    """What the model card records of its training data: one file's name and SHA-256, or for several
+    files their names joined by "+" and the SHA-256 of their bytes in order (for one file that is the
+    file's own hash), with each file's own name and hash, so a changed correction file changes it."""
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    whole = hashlib.sha256()
+    files = []
+    for path in paths:
+        own = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                whole.update(block)
+                own.update(block)
+        files.append({"path": path.name, "sha256": own.hexdigest()})
+    if len(files) == 1:
+        return files[0]
+    return {"path": "+".join(f["path"] for f in files), "sha256": whole.hexdigest(), "files": files}
+
+
 def label_matrix(reports: Sequence[LabelledReport], labels: Sequence[str]) -> np.ndarray:
     return np.array([[int(label in r.labels) for label in labels] for r in reports], dtype=int)
 
 
 def train(reports: Sequence[LabelledReport], output: Path | str, *, rules: Path | str | None = None, seed: int = 0,
-          training_data: Path | None = None, C: float = 0.5, cv: int = 5) -> dict:
-    """Fit and save a model; returns its card. Same data, rules and seed give the same model."""
+          training_data: Path | Sequence[Path] | None = None, C: float = 0.5, cv: int = 5) -> dict:
+    """Fit and save a model; returns its card. Same data, rules and seed give the same model.
+
+    `training_data` names the file or files the reports came from, so the card records their hash."""
     rules_tagger = Tagger.load(rules=rules, mode="rules")
     labels = rules_tagger.taxonomy.ids
     prepared = [rules_tagger.analyse(r.text).prepared for r in reports]
@@ -38,7 +60,9 @@ def train(reports: Sequence[LabelledReport], output: Path | str, *, rules: Path 
         "n_reports": len(reports),
     }
     extra = {"seed": seed, "ruleset": rules_tagger.engine.ruleset.digest}
-    card_path = save_model(classifier, output, training_data=training_data, metrics=metrics, extra=extra)
+    if training_data is not None:
+        extra["training_data"] = data_fingerprint(training_data)
+    card_path = save_model(classifier, output, metrics=metrics, extra=extra)
     import json
 
     return json.loads(Path(card_path).read_text(encoding="utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,3 +49,29 @@ def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> lis
             style = record.get("style")
             reports.append(LabelledReport(report_id, text, frozenset(labels), style if isinstance(style, str) else None))
     return reports
+
+
+@dataclass(frozen=True)
+class Override:
+    """A report of a later file that replaced one of an earlier file with the same id."""
+
+    id: str
+    earlier: Path
+    later: Path
+
+
+def read_labelled_files(paths: Sequence[Path | str], known_labels: set[str] | None = None
+                        ) -> tuple[list[LabelledReport], list[Override]]:
+    """The reports of several labelled files, concatenated in order. A later file's report replaces an
+    earlier one with the same id, where it stood: a reviewer's correction (`serve --corrections`) given
+    after the file it corrects wins, and the caller can say which ids it overrode."""
+    merged: dict[str, LabelledReport] = {}
+    origin: dict[str, Path] = {}
+    overrides: list[Override] = []
+    for path in map(Path, paths):
+        for report in read_labelled(path, known_labels):
+            if report.id in merged:
+                overrides.append(Override(report.id, origin[report.id], path))
+            merged[report.id] = report  # a dict keeps the first insertion's place
+            origin[report.id] = path
+    return list(merged.values()), overrides
