@@ -408,3 +408,11 @@ def test_the_access_log_never_shows_the_token():
                                ("127.0.0.1:5", "GET", f"/?token={TOKEN}&x=1", "1.1", 200), None)
     assert RedactToken().filter(record)
     assert TOKEN not in record.getMessage() and "/?token=***&x=1" in record.getMessage()
+
+
+def test_the_api_docs_are_served_without_a_cdn(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/static/swagger-ui-bundle.js" in page.text and "cdn" not in page.text.lower()
+    script = client.get("/static/swagger-ui-bundle.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert client.get("/openapi.json").json()["paths"]["/v1/tag"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Path as PathParam, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -35,14 +36,20 @@ MAX_BATCH = 1_000
 # together (瞒报谎报 and 弄虚作假; 擅离职守, 不担当不作为 and 失职渎职) far apart in hue.
 PALETTE = ("#ffd166", "#8ecae6", "#f4a6a6", "#c7b8ea", "#ffb677", "#80d8c3", "#f7c6e0", "#b5e48c", "#d9c27a",
            "#a8c5ff", "#cfd8dc", "#bcaaa4", "#e8a0ff", "#a3d9a5")
-STATIC_TYPES = {"review.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
+STATIC_TYPES = {"review.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8",
+                "swagger-ui-bundle.js": "text/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8"}
 
 
 def _static_files() -> dict[str, bytes]:
-    """The page's files, read once from the package: requests pick from this dict by name, so no path
-    a client sends ever reaches the file system."""
+    """The page's files and Swagger UI's (from the swagger-ui-bundle package, so /docs needs no CDN),
+    read once: requests pick from this dict by name, so no path a client sends reaches the file system."""
+    from swagger_ui_bundle import swagger_ui_path
+
     folder = resources.files(__package__) / "static"
-    return {name: (folder / name).read_bytes() for name in ("index.html", *STATIC_TYPES)}
+    files = {name: (folder / name).read_bytes() for name in ("index.html", "review.js", "style.css")}
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        files[name] = (Path(swagger_ui_path) / name).read_bytes()
+    return files
 
 
 def create_app(tagger: Tagger, *, review: Path | str | None = None, corrections: Path | str | None = None,
@@ -63,7 +70,7 @@ def create_app(tagger: Tagger, *, review: Path | str | None = None, corrections:
         if session is not None:
             session.log.close()
 
-    app = FastAPI(title="misconduct-tagger", version=__version__, redoc_url=None, lifespan=lifespan,
+    app = FastAPI(title="misconduct-tagger", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Tag Chinese discipline-inspection reports with misconduct categories, each label "
                               "with its evidence. Every refusal is JSON: {error, field, message}.")
     app.state.tagger = tagger
@@ -145,6 +152,12 @@ def create_app(tagger: Tagger, *, review: Path | str | None = None, corrections:
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse(files["index.html"])
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="misconduct-tagger API",
+                                   swagger_js_url="/static/swagger-ui-bundle.js", swagger_css_url="/static/swagger-ui.css",
+                                   swagger_favicon_url="/favicon.ico")
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
