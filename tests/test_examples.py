@@ -101,7 +101,7 @@ def test_rule_author():
     assert "--compare-rules" in output
     # The added rule finds both designated-shop reports of the labelled file: extortion recall 1.
     support = sum("extortion" in r.labels for r in read_labelled(EXAMPLES / "labelled.jsonl"))
-    row = re.search(rf"^extortion\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+{support}$", output, re.MULTILINE)
+    row = re.search(rf"^extortion 吃拿卡要\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+{support}$", output, re.MULTILINE)
     assert row and float(row.group(2)) == 1.0
 
 
