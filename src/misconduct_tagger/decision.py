@@ -6,6 +6,9 @@ Policy, for each category:
   of the category in the text is negated or directive (the text names it only to deny or forbid it)
   or the report as a whole is (a directive, or an allegation a verdict found untrue);
 - `rule+model`: both agree.
+A report the gate judges not to tell of an incident (a directive, a cleared allegation, a neutral or
+commending account) gets only the labels of affirmed hits of absolute rules (weight >= ABSOLUTE_RULE_WEIGHT,
+the precision measured on real reports).
 The score is the noisy-OR of the model probability and the weights of the counting rule hits.
 """
 
@@ -20,6 +23,8 @@ from .taxonomy import Taxonomy
 
 # A counting hit of a rule at least this precise gives its label on its own.
 RULE_LABEL_MIN_WEIGHT = 0.7
+# An affirmed hit of a rule at least this precise labels even a report the gate takes for no incident.
+ABSOLUTE_RULE_WEIGHT = 0.95
 
 
 def rule_labels(hits: Iterable[RuleHit], min_weight: float = RULE_LABEL_MIN_WEIGHT) -> set[str]:
@@ -59,18 +64,22 @@ def decide(
     model_evidence=None,
     default_assertion: str = "affirmed",
     min_rule_weight: float = RULE_LABEL_MIN_WEIGHT,
+    incident: bool = True,
 ) -> list[LabelResult]:
     """Labels for one report. Without probabilities this is rules-only tagging.
 
     `model_evidence(label_index)` returns (evidence spans, top features) for a model-given label;
-    `default_assertion` is the report's own assertion, given to a label no counting rule hit supports.
+    `default_assertion` is the report's own assertion, given to a label no counting rule hit supports;
+    `incident` is False when the gate judged that the report tells of no incident.
     """
     labels = []
     for index, category in enumerate(taxonomy):
         counting = [h for h in hits if h.category == category.id and h.counts]
         by_rule, blocked = rule_state(hits, category.id, min_rule_weight)
+        if not incident:
+            by_rule = any(h.assertion == "affirmed" and h.weight >= ABSOLUTE_RULE_WEIGHT for h in counting)
         probability = None if probabilities is None else float(probabilities[index])
-        by_model = (probability is not None and probability >= thresholds[index]
+        by_model = (incident and probability is not None and probability >= thresholds[index]
                     and model_may_label(blocked, default_assertion))
         if not (by_rule or by_model):
             continue

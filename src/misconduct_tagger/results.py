@@ -54,13 +54,27 @@ class LabelResult:
 
 
 @dataclass(frozen=True)
+class GateDecision:
+    """What the report-level gate made of a report: its kind (incident, directive, verification or
+    neutral), the probability that it tells of an incident, and the cues found in it that weigh most
+    toward that kind."""
+
+    kind: str
+    incident_probability: float
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TagResult:
-    """All labels of one report, with the versions that produced them."""
+    """All labels of one report, with the versions that produced them and, in hybrid mode with a model
+    that has one, what the report-level gate decided (`gate.kind`, `gate.incident_probability`, the
+    cues behind it)."""
 
     text: str
     labels: tuple[LabelResult, ...] = ()
     versions: dict = field(default_factory=dict)
     mode: str = "hybrid"
+    gate: GateDecision | None = None
 
     @property
     def label_ids(self) -> list[str]:

@@ -117,8 +117,15 @@ class Tagger:
         for (i, _), doc in zip(pieces, docs):
             hits[i].extend(self.engine.match(doc))
             tokens[i].extend(t.text for t in doc if not t.is_space)
-        return [Analysis(norm, tuple(h), Prepared(norm.text, tuple(w), tuple(h)))
+        return [Analysis(norm, tuple(h), Prepared(norm.text, tuple(w), tuple(h), self._cues(norm.text, h)))
                 for norm, h, w in zip(normalized, hits, tokens)]
+
+    def _cues(self, text: str, hits: list[RuleHit]) -> tuple[str, ...]:
+        context = self.engine.context
+        local, verdicts = found = context.find_cues(text)
+        document = context.document_assertion(text, [h.assertion for h in hits], found)
+        return (*(f"{c.group.assertion}:{c.text}" for c in local),
+                *(f"verdict-{c.group.assertion}:{c.text}" for c in verdicts), f"document:{document}")
 
     def tag(self, text: str) -> TagResult:
         """The labels of one report, each with its evidence and score."""
@@ -134,9 +141,12 @@ class Tagger:
         if mode not in MODES or (mode != "rules" and self.classifier is None):
             raise ValueError(f"mode {mode!r} is not available for this tagger")
         features = probabilities = None
+        gates: list = [None] * len(analyses)
         if mode != "rules" and analyses:
             features = self.classifier.transform([a.prepared for a in analyses])
             probabilities = self.classifier.proba_from_features(features)
+            if mode == "hybrid":
+                gates = self.classifier.gate_decisions(features, [a.prepared.cues for a in analyses])
         results = []
         for i, analysis in enumerate(analyses):
             text = analysis.normalized.original
@@ -151,10 +161,10 @@ class Tagger:
                 self.classifier.thresholds_ if probabilities is not None else None,
                 model_evidence=lambda index, analysis=analysis, row=row: self._model_evidence(analysis, row, index),
                 # The model alone knows nothing of assertions; the hybrid reads the report's own.
-                default_assertion="affirmed" if mode == "model" else self.engine.context.document_assertion(
-                    analysis.normalized.text, [h.assertion for h in analysis.hits]),
+                default_assertion="affirmed" if mode == "model" else analysis.prepared.document_assertion,
+                incident=gates[i] is None or gates[i].incident_probability >= self.classifier.gate_cut,
             )
-            results.append(TagResult(text, tuple(labels), dict(self.versions), mode))
+            results.append(TagResult(text, tuple(labels), dict(self.versions), mode, gates[i]))
         return results
 
     def _model_evidence(self, analysis: Analysis, row, index: int, top: int = 5, per_feature: int = 2):

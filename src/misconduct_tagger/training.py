@@ -11,6 +11,7 @@ import numpy as np
 from .evaluation import score
 from .io.labelled import LabelledReport
 from .model import ReportClassifier, save_model
+from .model.gate import report_kind
 from .tagger import Tagger
 
 
@@ -33,6 +34,11 @@ def data_fingerprint(paths: Path | Sequence[Path]) -> dict:
     return {"path": "+".join(f["path"] for f in files), "sha256": whole.hexdigest(), "files": files}
 
 
+def kinds(reports: Sequence[LabelledReport]) -> list[str]:
+    """What the report-level gate learns for each report: incident, directive, verification or neutral."""
+    return [report_kind(r.labels, r.style) for r in reports]
+
+
 def label_matrix(reports: Sequence[LabelledReport], labels: Sequence[str]) -> np.ndarray:
     return np.array([[int(label in r.labels) for label in labels] for r in reports], dtype=int)
 
@@ -44,9 +50,9 @@ def train(reports: Sequence[LabelledReport], output: Path | str, *, rules: Path 
     `training_data` names the file or files the reports came from, so the card records their hash."""
     rules_tagger = Tagger.load(rules=rules, mode="rules")
     labels = rules_tagger.taxonomy.ids
-    prepared = [rules_tagger.analyse(r.text).prepared for r in reports]
+    prepared = [a.prepared for a in rules_tagger.analyse_many([r.text for r in reports])]
     Y = label_matrix(reports, labels)
-    classifier = ReportClassifier(labels=labels, C=C, cv=cv, random_state=seed).fit(prepared, Y)
+    classifier = ReportClassifier(labels=labels, C=C, cv=cv, random_state=seed).fit(prepared, Y, kinds(reports))
     cv_scores = score([r.labels for r in reports],
                       [{labels[k] for k in np.flatnonzero(row)} for row in classifier.cv_predictions_], labels)
     metrics = {
@@ -70,19 +76,22 @@ def train(reports: Sequence[LabelledReport], output: Path | str, *, rules: Path 
 
 def cross_validate(reports: Sequence[LabelledReport], k: int = 5, *, rules: Path | str | None = None, seed: int = 0,
                    modes: Sequence[str] = ("rules", "model", "hybrid"), C: float = 0.5):
-    """K-fold cross-validation of the model (and of the hybrid built on it) on a training file."""
-    from sklearn.model_selection import KFold
+    """K-fold cross-validation of the model (and of the hybrid built on it) on a training file, grouped
+    by case: retellings of one real case are never split between training and testing."""
+    from sklearn.model_selection import GroupKFold
 
     from .evaluation import Outcome, evaluate_outcomes
 
     rules_tagger = Tagger.load(rules=rules, mode="rules")
     labels = rules_tagger.taxonomy.ids
-    analyses = [rules_tagger.analyse(r.text) for r in reports]
+    analyses = rules_tagger.analyse_many([r.text for r in reports])
     Y = label_matrix(reports, labels)
+    report_kinds = kinds(reports)
     outcomes: dict[str, list] = {mode: [None] * len(reports) for mode in modes}
-    for train_index, test_index in KFold(n_splits=k, shuffle=True, random_state=seed).split(reports):
+    groups = [r.case or r.id for r in reports]
+    for train_index, test_index in GroupKFold(n_splits=k, shuffle=True, random_state=seed).split(reports, groups=groups):
         classifier = ReportClassifier(labels=labels, C=C, random_state=seed).fit(
-            [analyses[i].prepared for i in train_index], Y[train_index])
+            [analyses[i].prepared for i in train_index], Y[train_index], [report_kinds[i] for i in train_index])
         fold_tagger = Tagger(rules_tagger.engine, classifier, {}, rules_tagger.taxonomy)
         for mode in modes:
             for i, result in zip(test_index, fold_tagger.decide_many([analyses[i] for i in test_index], mode)):

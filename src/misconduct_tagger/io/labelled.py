@@ -1,4 +1,4 @@
-"""Labelled report files (JSONL: id, text, labels, optional style), as used for training and measuring."""
+"""Labelled report files (JSONL: id, text, labels, optional style and case), as used for training and measuring."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class LabelledReport:
     text: str
     labels: frozenset[str]
     style: str | None = None
+    case: str | None = None  # the real case a report retells: reports of one case stay in one fold
 
 
 def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> list[LabelledReport]:
@@ -46,8 +47,9 @@ def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> lis
             if report_id in seen:
                 raise DataFileError(path, f"duplicate id {report_id!r}", key="id", line=number)
             seen.add(report_id)
-            style = record.get("style")
-            reports.append(LabelledReport(report_id, text, frozenset(labels), style if isinstance(style, str) else None))
+            style, case = record.get("style"), record.get("case")
+            reports.append(LabelledReport(report_id, text, frozenset(labels), style if isinstance(style, str) else None,
+                                          case if isinstance(case, str) and case.strip() else None))
     return reports
 
 

@@ -25,6 +25,7 @@ from sklearn.svm import LinearSVC
 from .. import __version__
 from ..errors import MisconductTaggerError
 from .features import Prepared, build_features, feature_names
+from .gate import ReportGate
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "model.json"
@@ -42,16 +43,21 @@ class Contribution:
 
 
 class ReportClassifier(ClassifierMixin, BaseEstimator):
-    """Multi-label classifier over prepared reports; `predict` applies the per-label thresholds."""
+    """Multi-label classifier over prepared reports; `predict` applies the per-label thresholds.
+
+    Fitted with the reports' kinds (see `gate.report_kind`), it also carries the report-level gate,
+    which reads the same features; a report whose incident probability is below `gate_cut` is taken
+    not to tell of an incident."""
 
     def __init__(self, labels: Sequence[str] = (), C: float = 0.5, char_ngrams: tuple[int, int] = (1, 3),
-                 max_char_features: int = 60000, cv: int = 5, random_state: int = 0):
+                 max_char_features: int = 60000, cv: int = 5, random_state: int = 0, gate_cut: float = 0.5):
         self.labels = labels
         self.C = C
         self.char_ngrams = char_ngrams
         self.max_char_features = max_char_features
         self.cv = cv
         self.random_state = random_state
+        self.gate_cut = gate_cut
 
     def _new_model(self, Y: np.ndarray) -> OneVsRestClassifier:
         """Calibrated by internal 3-fold CV, or fewer folds when a label has fewer reports than that."""
@@ -66,7 +72,7 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
     def _new_features(self):
         return build_features(self.labels, char_ngrams=tuple(self.char_ngrams), max_char_features=self.max_char_features)
 
-    def fit(self, reports: Sequence[Prepared], Y: np.ndarray) -> "ReportClassifier":
+    def fit(self, reports: Sequence[Prepared], Y: np.ndarray, kinds: Sequence[str] | None = None) -> "ReportClassifier":
         Y = np.asarray(Y, dtype=int)
         self.classes_ = np.array(list(self.labels), dtype=object)
         # Thresholds come from out-of-fold probabilities, so they are chosen on reports the model did not see.
@@ -80,14 +86,23 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
         self.thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
         self.cv_predictions_ = (oof >= self.thresholds_).astype(int)
         self.features_ = self._new_features()
-        X = self.features_.fit_transform(reports)
+        X = self.features_.fit_transform(reports).tocsr()
         for _, transformer in self.features_.transformer_list:
             vectorizer = transformer.named_steps.get("tfidf") if hasattr(transformer, "named_steps") else None
             if vectorizer is not None:
                 vectorizer.stop_words_ = None  # only needed for introspection, and large
         self.model_ = self._new_model(Y).fit(X, Y)
         self.feature_names_ = feature_names(self.features_)
+        # The gate reads the character n-grams only: in grouped cross-validation, word n-grams and rule hits
+        # let more directives and verdicts through as incidents (17 against 8 of 108 real directives).
+        self.char_columns_ = len(self.features_.transformer_list[0][1].named_steps["tfidf"].vocabulary_)
+        self.gate_ = None if kinds is None else ReportGate().fit(X[:, :self.char_columns_], [r.cues for r in reports], kinds)
         return self
+
+    def gate_decisions(self, X, cues: Sequence[Sequence[str]]) -> list:
+        """The gate's decision for each feature row (None for each when the model has no gate)."""
+        gate = getattr(self, "gate_", None)
+        return [None] * X.shape[0] if gate is None else gate.decisions(X[:, :self.char_columns_], cues)
 
     def transform(self, reports: Sequence[Prepared]):
         """The feature rows of reports, computed once for both scoring and explaining."""

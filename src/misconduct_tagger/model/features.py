@@ -22,11 +22,17 @@ from ..rules.engine import RuleHit
 
 @dataclass(frozen=True)
 class Prepared:
-    """What the model reads of one report."""
+    """What the model reads of one report. `cues` name the assertion cues found in it, as
+    `assertion:cue text` (`verdict-assertion:…` for verdicts), and `document:assertion` for the whole."""
 
     text: str
     tokens: tuple[str, ...]
     hits: tuple[RuleHit, ...]
+    cues: tuple[str, ...] = ()
+
+    @property
+    def document_assertion(self) -> str:
+        return next((c.partition(":")[2] for c in self.cues if c.startswith("document:")), "affirmed")
 
 
 def _texts(reports: Sequence[Prepared]) -> list[str]:

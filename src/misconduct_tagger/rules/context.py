@@ -154,13 +154,15 @@ class ContextRules:
         return current or Assertion("affirmed")
 
 
-    def document_assertion(self, text: str, assertions: list[str]) -> str:
+    def document_assertion(self, text: str, assertions: list[str],
+                           cues: tuple[list[Cue], list[Cue]] | None = None) -> str:
         """The assertion of the report as a whole, for labels no rule hit supports.
 
         The last verdict decides when there is one (…不属实 → negated, …属实 → affirmed); a report whose
         every mention is a directive is a directive; one that speaks of an allegation is alleged.
+        `cues` are the text's cues when the caller has found them already.
         """
-        local, verdicts = self.find_cues(text)
+        local, verdicts = cues if cues is not None else self.find_cues(text)
         if verdicts:
             return max(verdicts, key=lambda c: c.start).group.assertion
         if assertions and all(a == "directive" for a in assertions):
