@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +19,8 @@ class LabelledReport:
     case: str | None = None  # the real case a report retells: reports of one case stay in one fold
 
 
-def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> list[LabelledReport]:
-    """All reports of a labelled JSONL file; a bad line raises an error naming the file, line and field."""
-    path = Path(path)
-    reports = []
-    seen: set[str] = set()
+def json_objects(path: Path) -> Iterator[tuple[int, dict]]:
+    """Each non-blank line of a JSONL file as (line number, object); a bad line raises DataFileError."""
     with path.open(encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -34,22 +31,31 @@ def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> lis
                 raise DataFileError(path, f"not valid JSON: {exc.msg}", line=number) from None
             if not isinstance(record, dict):
                 raise DataFileError(path, "a record must be a JSON object", line=number)
-            text, labels = record.get("text"), record.get("labels")
-            if not isinstance(text, str):
-                raise DataFileError(path, "missing or non-text field", key="text", line=number)
-            if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-                raise DataFileError(path, "labels must be a list of category ids", key="labels", line=number)
-            if known_labels is not None:
-                unknown = set(labels) - known_labels
-                if unknown:
-                    raise DataFileError(path, f"unknown label(s) {', '.join(sorted(unknown))}", key="labels", line=number)
-            report_id = str(record.get("id", f"{path.name}:{number}"))
-            if report_id in seen:
-                raise DataFileError(path, f"duplicate id {report_id!r}", key="id", line=number)
-            seen.add(report_id)
-            style, case = record.get("style"), record.get("case")
-            reports.append(LabelledReport(report_id, text, frozenset(labels), style if isinstance(style, str) else None,
-                                          case if isinstance(case, str) and case.strip() else None))
+            yield number, record
+
+
+def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> list[LabelledReport]:
+    """All reports of a labelled JSONL file; a bad line raises an error naming the file, line and field."""
+    path = Path(path)
+    reports = []
+    seen: set[str] = set()
+    for number, record in json_objects(path):
+        text, labels = record.get("text"), record.get("labels")
+        if not isinstance(text, str):
+            raise DataFileError(path, "missing or non-text field", key="text", line=number)
+        if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+            raise DataFileError(path, "labels must be a list of category ids", key="labels", line=number)
+        if known_labels is not None:
+            unknown = set(labels) - known_labels
+            if unknown:
+                raise DataFileError(path, f"unknown label(s) {', '.join(sorted(unknown))}", key="labels", line=number)
+        report_id = str(record.get("id", f"{path.name}:{number}"))
+        if report_id in seen:
+            raise DataFileError(path, f"duplicate id {report_id!r}", key="id", line=number)
+        seen.add(report_id)
+        style, case = record.get("style"), record.get("case")
+        reports.append(LabelledReport(report_id, text, frozenset(labels), style if isinstance(style, str) else None,
+                                      case if isinstance(case, str) and case.strip() else None))
     return reports
 
 

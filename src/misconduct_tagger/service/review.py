@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import DataFileError
+from ..io.labelled import json_objects
 from ..io.readers import ReadOptions, read_inputs
 from ..results import TagResult
 from ..tagger import Tagger
@@ -55,32 +56,23 @@ def read_queue(path: Path) -> list[QueueRecord]:
     records: list[QueueRecord] = []
     seen: set[str] = set()
     sources = _SourceTexts(path)
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataFileError(path, f"not valid JSON: {exc.msg}", line=number) from None
-            if not isinstance(record, dict):
-                raise DataFileError(path, "a record must be a JSON object", line=number)
-            if record.get("error"):
-                continue  # a `tag` output's record that could not be tagged: nothing to review
-            if not isinstance(record.get("id"), (str, int)):
-                raise DataFileError(path, "missing id (a `tag` or `evaluate --disagreements` output has one)",
-                                    key="id", line=number)
-            report_id = str(record["id"])
-            if report_id in seen:
-                raise DataFileError(path, f"duplicate id {report_id!r}", key="id", line=number)
-            seen.add(report_id)
-            text = record.get("text")
-            if text is None and isinstance(record.get("source"), str):
-                text = sources.text(record["source"], number)
-            if not isinstance(text, str):
-                raise DataFileError(path, "missing or non-text field", key="text", line=number)
-            style = record.get("style")
-            records.append(QueueRecord(report_id, text, style if isinstance(style, str) else None, number))
+    for number, record in json_objects(path):
+        if record.get("error"):
+            continue  # a `tag` output's record that could not be tagged: nothing to review
+        if not isinstance(record.get("id"), (str, int)):
+            raise DataFileError(path, "missing id (a `tag` or `evaluate --disagreements` output has one)",
+                                key="id", line=number)
+        report_id = str(record["id"])
+        if report_id in seen:
+            raise DataFileError(path, f"duplicate id {report_id!r}", key="id", line=number)
+        seen.add(report_id)
+        text = record.get("text")
+        if text is None and isinstance(record.get("source"), str):
+            text = sources.text(record["source"], number)
+        if not isinstance(text, str):
+            raise DataFileError(path, "missing or non-text field", key="text", line=number)
+        style = record.get("style")
+        records.append(QueueRecord(report_id, text, style if isinstance(style, str) else None, number))
     return records
 
 
