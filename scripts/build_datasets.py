@@ -1,7 +1,10 @@
 """Assemble data/train.jsonl and the held-out data/test.jsonl from our data files.
 
-train.jsonl = data/train-real.jsonl (all of it) + the hand-written and generated reports not held out;
-test.jsonl  = a seeded 12 % of each hand-written and generated file (seeded per file), never trained on.
+train.jsonl = data/train-real.jsonl and data/dev.jsonl (all of them) + the real-case corpus, hand-written
+              and generated reports not held out;
+test.jsonl  = a seeded 15 % of the cases of each real-case file and 12 % of each hand-written and
+              generated file (seeded per file, so adding a file leaves the other splits alone), never
+              trained on. The real corpus is split by its `case` key, so no case is on both sides.
 Usage: python scripts/build_datasets.py [--seed 7]
 """
 
@@ -14,7 +17,8 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HELD_OUT = 0.12
-FIELDS = ("id", "text", "labels", "style")
+REAL_HELD_OUT = 0.15
+FIELDS = ("id", "text", "labels", "style", "case", "origin")
 
 
 def read(path: Path) -> list[dict]:
@@ -32,11 +36,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    train = read(DATA / "train-real.jsonl")
+    # dev.jsonl's ids are short (biz-1) and could meet ours: they get a prefix.
+    dev = [{**record, "id": f"dev-{record['id']}"} for record in read(DATA / "dev.jsonl")]
+    train = [{**record, "origin": "real"} for record in read(DATA / "train-real.jsonl") + dev]
     test: list[dict] = []
+    for path in sorted((DATA / "real").glob("*.jsonl")):
+        records = [{**record, "origin": "real"} for record in read(path)]
+        cases = sorted({record["case"] for record in records})
+        random.Random(f"{args.seed}:{path.name}").shuffle(cases)
+        held_out = set(cases[:round(len(cases) * REAL_HELD_OUT)])
+        for record in records:
+            (test if record["case"] in held_out else train).append(record)
     sources = sorted((DATA / "handwritten").glob("*.jsonl")) + [DATA / "generated.jsonl"]
     for path in sources:
-        records = read(path)
+        records = [{**record, "origin": "written"} for record in read(path)]
         # One generator per file, so adding a file leaves the other files' splits as they were.
         random.Random(f"{args.seed}:{path.name}").shuffle(records)
         cut = round(len(records) * HELD_OUT)
