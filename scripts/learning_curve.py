@@ -1,6 +1,10 @@
 """Does more real data still pay? Model-only and hybrid figures with 25, 50 and 100 % of the real-case
 corpus's training cases added to the rest of data/train.jsonl, in grouped cross-validation (by case),
-and, with --models DIR, a model trained at each fraction and saved to DIR/real-NN for the sealed scorer.
+and, with --models DIR, a model trained at each fraction and saved to DIR/real-NNN for the sealed scorer.
+
+The fractions are nested (a larger one holds the smaller), so every run is also scored on one fixed set:
+the real reports of the smallest run (train-real, dev and the smallest fraction's corpus cases), each
+predicted by a model that did not see it.
 
 Usage: python scripts/learning_curve.py [--fractions 0.25 0.5 1.0] [--folds 5] [--models DIR]
 """
@@ -8,6 +12,7 @@ Usage: python scripts/learning_curve.py [--fractions 0.25 0.5 1.0] [--folds 5] [
 from __future__ import annotations
 
 import argparse
+import json
 import random
 from pathlib import Path
 
@@ -44,14 +49,18 @@ def main() -> None:
     parser.add_argument("--models", type=Path, help="also train a model at each fraction into this folder")
     args = parser.parse_args()
     reports = read_labelled(args.data, set(default_taxonomy().ids))
-    for fraction in args.fractions:
+    lines = args.data.read_text(encoding="utf-8").splitlines()
+    real_ids = {record["id"] for record in map(json.loads, filter(str.strip, lines)) if record.get("origin") == "real"}
+    fixed = {r.id for r in subset(reports, min(args.fractions), args.seed) if r.id in real_ids}
+    for fraction in sorted(args.fractions):
         chosen = subset(reports, fraction, args.seed)
-        real = sum(r.id.startswith("real-") for r in chosen)
+        corpus = sum(r.id.startswith("real-") for r in chosen)
         evaluations = cross_validate(chosen, args.folds, seed=args.seed, modes=("model", "hybrid"))
         for mode, evaluation in evaluations.items():
-            print(f"{fraction:4.0%} of the real corpus ({real} reports, {len(chosen)} in all) {mode:6}: "
-                  f"all {figures(evaluation)}; real-corpus reports "
-                  f"{figures(evaluation, lambda o: o.id.startswith('real-'))}", flush=True)
+            print(f"{fraction:4.0%} of the real corpus ({corpus} reports, {len(chosen)} in all) {mode:6}: "
+                  f"all {figures(evaluation)}; its real-corpus reports "
+                  f"{figures(evaluation, lambda o: o.id.startswith('real-'))}; the fixed real set "
+                  f"({len(fixed)}) {figures(evaluation, lambda o: o.id in fixed)}", flush=True)
         if args.models:
             train(chosen, args.models / f"real-{round(fraction * 100):03d}", seed=args.seed)
 
