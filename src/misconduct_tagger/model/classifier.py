@@ -46,8 +46,8 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label classifier over prepared reports; `predict` applies the per-label thresholds.
 
     Fitted with the reports' kinds (see `gate.report_kind`), it also carries the report-level gate,
-    which reads the same features; a report whose incident probability is below `gate_cut` is taken
-    not to tell of an incident."""
+    which reads the same character n-grams; a report whose incident probability is below `gate_cut` is
+    taken not to tell of an incident."""
 
     def __init__(self, labels: Sequence[str] = (), C: float = 0.5, char_ngrams: tuple[int, int] = (1, 3),
                  max_char_features: int = 60000, cv: int = 5, random_state: int = 0, gate_cut: float = 0.5):
