@@ -197,3 +197,14 @@ def test_a_label_corrected_in_the_queue_is_in_the_corrections_file(driver, serve
     assert record["labels"] == expected
     assert record["tagger_labels"] == item.result.label_ids
     assert record["reviewed_by"] == "李四"
+
+
+def test_the_api_docs_render_offline(driver, server):
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, server)  # the page cookie opens /docs
+    driver.get(f"{server['url']}/docs")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock-summary-path"))
+    paths = {e.text for e in driver.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert "/v1/tag" in paths and "/health" in paths
+    assert not driver.find_elements(By.XPATH, "//*[contains(text(), 'Unable to render this definition')]")

@@ -41,7 +41,7 @@ STATIC_TYPES = {"review.js": "text/javascript; charset=utf-8", "style.css": "tex
 
 
 def _static_files() -> dict[str, bytes]:
-    """The page's files and Swagger UI's (from the swagger-ui-bundle package, so /docs needs no CDN),
+    """The page's files and Swagger UI's (from the swagger-ui-bundle-v2 package, so /docs needs no CDN),
     read once: requests pick from this dict by name, so no path a client sends reaches the file system."""
     from swagger_ui_bundle import swagger_ui_path
 
