@@ -314,7 +314,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
     files = f"; {summary.files_failed} file(s) could not be read" if summary.files_failed else ""
     print(f"read {summary.read}, tagged {summary.tagged}, failed {summary.failed}"
           + (f", already done {summary.skipped}" if summary.skipped else "") + f"{files} -> {output}", file=sys.stderr)
-    titles = {label: label_title(label, {c.id: c.name for c in tagger.taxonomy}) for label in summary.labels}
+    names = {category.id: category.name for category in tagger.taxonomy}
+    titles = {label: label_title(label, names) for label in summary.labels}
     width = max(map(wcswidth, titles.values()), default=0)
     for label, count in summary.labels.most_common():
         print(f"  {pad(titles[label], width)} {count:6d}", file=sys.stderr)

@@ -58,7 +58,7 @@ def _open_text(raw: io.BufferedIOBase, encoding: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
 
 
-def _jsonl(handle, name: str, options: ReadOptions, note: Callable[[str], None]) -> Iterator[InputRecord]:
+def _jsonl(handle, name: str, options: ReadOptions) -> Iterator[InputRecord]:
     for number, line in enumerate(handle, start=1):
         source = f"{name}:{number}"
         if not line.strip():
@@ -123,7 +123,7 @@ def _delimited(handle, name: str, options: ReadOptions, note: Callable[[str], No
             yield InputRecord(record_id, source, row[text_at])
 
 
-def _txt(handle, name: str, options: ReadOptions, note: Callable[[str], None]) -> Iterator[InputRecord]:
+def _txt(handle, name: str, options: ReadOptions) -> Iterator[InputRecord]:
     if options.per_file:
         text = handle.read()
         source = f"{name}:1"
@@ -156,11 +156,11 @@ def _parse(raw: io.BufferedReader, name: str, fmt: str, options: ReadOptions,
     encoding = options.encoding or detect_encoding(head)
     with _open_text(raw, encoding) as handle:
         if fmt == "jsonl":
-            yield from _jsonl(handle, name, options, note)
+            yield from _jsonl(handle, name, options)
         elif fmt in ("csv", "tsv"):
             yield from _delimited(handle, name, options, note, "," if fmt == "csv" else "\t")
         else:
-            yield from _txt(handle, name, options, note)
+            yield from _txt(handle, name, options)
 
 
 def read_file(path: Path, options: ReadOptions, note: Callable[[str], None] = _ignore,

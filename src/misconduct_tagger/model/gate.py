@@ -45,10 +45,10 @@ class ReportGate(ClassifierMixin, BaseEstimator):
     def _cue_matrix(self, cues: Sequence[Sequence[str]]):
         return self.cues_.transform([list(c) for c in cues]).astype(float).log1p()
 
-    def fit(self, X, cues: Sequence[Sequence[str]], kinds: Sequence[str], sample_weight=None) -> "ReportGate":
+    def fit(self, X, cues: Sequence[Sequence[str]], kinds: Sequence[str]) -> "ReportGate":
         self.cues_ = CountVectorizer(analyzer=_items, min_df=2).fit([list(c) for c in cues])
         self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight="balanced")
-        self.model_.fit(sparse.hstack([X, self._cue_matrix(cues)]).tocsr(), list(kinds), sample_weight=sample_weight)
+        self.model_.fit(sparse.hstack([X, self._cue_matrix(cues)]).tocsr(), list(kinds))
         self.classes_ = self.model_.classes_
         self.incident_column_ = int(np.flatnonzero(self.classes_ == INCIDENT)[0])
         return self
