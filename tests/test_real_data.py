@@ -46,6 +46,8 @@ def test_labels_are_the_adjudicated_reading():
     ("measuring-set page", {"source": "http://265266.com/caijingzixun/6s81hga97v.html"}),
 ])
 def test_the_checker_finds_what_it_should(tmp_path, problem, record):
+    if problem == "measuring-set page" and not check_real_data.MEASURING.is_file():
+        pytest.skip("the measuring sources are not beside this checkout")
     good = {"id": "real-t-1", "text": "某县卫健局副局长张某接到发热病例报告后没有按时上报，拖延两天，县纪委监委给予其党内警告处分，并在全县通报。" * 2,
             "labels": ["concealment"], "labels_a": ["concealment"], "labels_b": ["concealment"],
             "style": "notice", "domain": "epidemic", "source": "https://example.org/x", "case": "测试-唯一-0000"}
