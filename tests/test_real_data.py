@@ -9,6 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = sorted((ROOT / "data" / "real").glob("*.jsonl"))
+# Records read by their writer and a blind second reader, not yet adjudicated, so not yet trained on.
+PENDING = sorted((ROOT / "data" / "real" / "pending").glob("*.jsonl"))
 
 
 def _checker():
@@ -27,7 +29,7 @@ def test_the_corpus_is_there():
 
 
 def test_every_record_keeps_to_the_brief():
-    assert check_real_data.check(REAL) == []
+    assert check_real_data.check(REAL + PENDING) == []
 
 
 def test_labels_are_the_adjudicated_reading():
