@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
 from misconduct_tagger.cli import main
-from misconduct_tagger.evaluation import NONE, Outcome, confusion, score
+from misconduct_tagger.evaluation import NONE, Outcome, confusion, evaluate_outcomes, score
 from misconduct_tagger.reporting import check_baseline
 from misconduct_tagger.resources import rules_dir
 
@@ -47,14 +47,25 @@ def test_empty_false_positive_rate():
     assert scores.empty_false_positive_rate == pytest.approx(2 / 3)
 
 
-def _outcome(gold, predicted):
-    return Outcome("x", "", None, frozenset(gold), frozenset(predicted), None)
+def _outcome(gold, predicted, origin=None):
+    return Outcome("x", "", None, frozenset(gold), frozenset(predicted), None, origin)
 
 
 def test_confusion_pairs_missed_with_given_instead():
     table = confusion([_outcome({"a"}, {"b"}), _outcome({"a", "c"}, {"c"}), _outcome(set(), {"d"}),
                        _outcome({"a"}, {"b"})])
     assert table == {("a", "b"): 2, ("a", NONE): 1, (NONE, "d"): 1}
+
+
+def test_reports_of_each_origin_are_scored_apart():
+    outcomes = [_outcome({"a"}, {"a"}, "real"), _outcome(set(), {"b"}, "real"), _outcome({"a"}, {"b"}, "written"),
+                _outcome({"c"}, {"c"})]
+    by_origin = evaluate_outcomes("hybrid", outcomes, LABELS).by_origin
+    assert set(by_origin) == {"real", "written", NONE}
+    assert by_origin["real"].micro_f1 == pytest.approx(2 / 3) and by_origin["real"].empty_false_positive_rate == 1.0
+    assert by_origin["written"].micro_f1 == 0.0 and by_origin[NONE].micro_f1 == 1.0
+    assert [by_origin[o].n_reports for o in ("real", "written", NONE)] == [2, 1, 1]
+    assert evaluate_outcomes("hybrid", outcomes[:2], LABELS).by_origin == {}
 
 
 def test_baseline_check_names_what_fell():
@@ -80,6 +91,11 @@ def test_evaluate_writes_json_html_and_disagreements(small_data, tmp_path, capsy
     printed = capsys.readouterr().out
     assert "rules P" in printed and "hybrid P" in printed and "macro F1" in printed
     report = json.loads(out_json.read_text(encoding="utf-8"))
+    origins = [json.loads(line)["origin"] for line in small_data.read_text(encoding="utf-8").splitlines()]
+    for mode in ("rules", "hybrid"):
+        by_origin = report["modes"][mode]["by_origin"]
+        assert {o: v["reports"] for o, v in by_origin.items()} == {o: origins.count(o) for o in set(origins)}
+        assert f"{mode}, real reports only ({origins.count('real')}): micro F1 {by_origin['real']['micro_f1']:.3f}" in printed
     assert set(report["modes"]) == {"rules", "model", "hybrid"}
     hybrid = report["modes"]["hybrid"]
     assert set(hybrid["per_label"]) >= {"concealment", "extortion"}
@@ -88,6 +104,7 @@ def test_evaluate_writes_json_html_and_disagreements(small_data, tmp_path, capsy
         for e in error["evidence"]:
             assert error["text"][e["start"]:e["end"]] == e["text"]
     page = out_html.read_text(encoding="utf-8")
+    assert "<h2>By origin</h2>" in page
     assert page.startswith("<!DOCTYPE html>") and "<mark" in page and "http" not in page.lower().replace("http-equiv", "")
     for line in queue.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)

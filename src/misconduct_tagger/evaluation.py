@@ -84,6 +84,13 @@ class Outcome:
     gold: frozenset[str]
     predicted: frozenset[str]
     result: object  # TagResult
+    origin: str | None = None
+
+    @classmethod
+    def of(cls, report, result) -> "Outcome":
+        """The outcome of a labelled report and the tagger's result for it."""
+        return cls(report.id, report.text, report.style, report.labels, frozenset(result.label_ids), result,
+                   report.origin)
 
     @property
     def correct(self) -> bool:
@@ -96,6 +103,7 @@ class ModeEvaluation:
     scores: Scores
     confusion: dict[tuple[str, str], int]  # (gold label missed or NONE, label given instead or NONE) -> reports
     empty_by_style: dict[str, tuple[int, int]]  # style -> (no-label reports given a label, no-label reports)
+    by_origin: dict[str, Scores]  # origin -> scores of its reports alone; empty when all share one origin
     outcomes: tuple[Outcome, ...]
 
     @property
@@ -124,11 +132,17 @@ def evaluate_outcomes(mode: str, outcomes: Sequence[Outcome], labels: Sequence[s
             counts = by_style.setdefault(o.style or NONE, [0, 0])
             counts[0] += bool(o.predicted)
             counts[1] += 1
+    origins: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        origins.setdefault(o.origin or NONE, []).append(o)
     return ModeEvaluation(
         mode=mode,
         scores=scores,
         confusion=confusion(outcomes),
         empty_by_style={style: (given, n) for style, (given, n) in sorted(by_style.items())},
+        # Real and written reports score apart: a set the writers made easy must not hide the real figure.
+        by_origin={origin: score([o.gold for o in group], [o.predicted for o in group], labels)
+                   for origin, group in sorted(origins.items())} if len(origins) > 1 else {},
         outcomes=tuple(outcomes),
     )
 
@@ -139,7 +153,6 @@ def run_modes(tagger, reports, modes: Sequence[str], analyses=None) -> dict[str,
     labels = tagger.taxonomy.ids
     evaluations = {}
     for mode in modes:
-        outcomes = [Outcome(report.id, report.text, report.style, report.labels, frozenset(result.label_ids), result)
-                    for report, result in zip(reports, tagger.decide_many(analyses, mode))]
+        outcomes = [Outcome.of(report, result) for report, result in zip(reports, tagger.decide_many(analyses, mode))]
         evaluations[mode] = evaluate_outcomes(mode, outcomes, labels)
     return evaluations

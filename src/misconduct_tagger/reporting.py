@@ -17,6 +17,8 @@ MEASURES = (("micro_precision", "micro precision"), ("micro_recall", "micro reca
             ("macro_precision", "macro precision"), ("macro_recall", "macro recall"), ("macro_f1", "macro F1"),
             ("exact_match", "exact-set accuracy"),
             ("empty_false_positive_rate", "no-label reports given a label"))
+# What an evaluation shows for the reports of each origin apart.
+ORIGIN_MEASURES = ("micro_f1", "macro_f1", "empty_false_positive_rate")
 
 
 def figure(value: float) -> str:
@@ -50,6 +52,8 @@ def to_json(evaluations: Mapping[str, ModeEvaluation], data: str) -> dict:
             "exact_match": round(s.exact_match, 4),
             "empty_false_positive_rate": round(s.empty_false_positive_rate, 4),
             "empty_by_style": {style: {"given_a_label": g, "reports": n} for style, (g, n) in ev.empty_by_style.items()},
+            "by_origin": {origin: {name: round(getattr(o, name), 4) for name in ORIGIN_MEASURES} | {"reports": o.n_reports}
+                          for origin, o in ev.by_origin.items()},
             "confusion": [{"gold": g, "predicted": p, "reports": n}
                           for (g, p), n in sorted(ev.confusion.items(), key=lambda kv: (-kv[1], kv[0]))],
             "errors": [{"id": o.id, "text": o.text, "style": o.style, "gold": sorted(o.gold),
@@ -81,6 +85,11 @@ def text_report(evaluations: Mapping[str, ModeEvaluation], data: str, max_errors
         if ev.empty_by_style:
             styles = ", ".join(f"{style} {g}/{n}" for style, (g, n) in ev.empty_by_style.items())
             lines.append(f"{mode}: no-label reports given a label, by style: {styles}")
+    for mode in modes:
+        for origin, o in report["modes"][mode]["by_origin"].items():
+            lines.append(f"{mode}, {origin} reports only ({o['reports']}): micro F1 {figure(o['micro_f1'])}, "
+                         f"macro F1 {figure(o['macro_f1'])}, no-label reports given a label "
+                         f"{figure(o['empty_false_positive_rate'])}")
     for mode in modes:
         ev = evaluations[mode]
         top = sorted(ev.confusion.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
@@ -182,6 +191,15 @@ def html_report(evaluations: Mapping[str, ModeEvaluation], data: str, max_errors
             cells.append(f"<td style='background:{shade};text-align:center'>{n or ''}</td>")
         parts.append(f"<tr><th>{html.escape(label_title(g, report['names']))}</th>{''.join(cells)}</tr>")
     parts.append("</table>")
+    origins = {m: report["modes"][m]["by_origin"] for m in modes}
+    if origins[last]:
+        parts.append("<h2>By origin</h2><table><tr><th>origin</th><th>reports</th>"
+                     + "".join(f"<th>{m}: {t}</th>" for m in modes for n, t in MEASURES if n in ORIGIN_MEASURES) + "</tr>")
+        for origin, counts in origins[last].items():
+            parts.append(f"<tr><td>{html.escape(origin)}</td><td>{counts['reports']}</td>"
+                         + "".join(f"<td>{figure(origins[m][origin][n])}</td>"
+                                   for m in modes for n, _ in MEASURES if n in ORIGIN_MEASURES) + "</tr>")
+        parts.append("</table>")
     empty = report["modes"][last]["empty_by_style"]
     if empty:
         parts.append(f"<h2>No-label reports given a label ({last}), by style</h2><table><tr><th>style</th>"

@@ -95,6 +95,5 @@ def cross_validate(reports: Sequence[LabelledReport], k: int = 5, *, rules: Path
         fold_tagger = Tagger(rules_tagger.engine, classifier, {}, rules_tagger.taxonomy)
         for mode in modes:
             for i, result in zip(test_index, fold_tagger.decide_many([analyses[i] for i in test_index], mode)):
-                outcomes[mode][i] = Outcome(reports[i].id, reports[i].text, reports[i].style, reports[i].labels,
-                                            frozenset(result.label_ids), result)
+                outcomes[mode][i] = Outcome.of(reports[i], result)
     return {mode: evaluate_outcomes(mode, outcomes[mode], labels) for mode in modes}

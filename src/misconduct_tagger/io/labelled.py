@@ -1,4 +1,4 @@
-"""Labelled report files (JSONL: id, text, labels, optional style and case), as used for training and measuring."""
+"""Labelled report files (JSONL: id, text, labels, optional style, case and origin), as used for training and measuring."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class LabelledReport:
     labels: frozenset[str]
     style: str | None = None
     case: str | None = None  # the real case a report retells: reports of one case stay in one fold
+    origin: str | None = None  # where the report comes from (`real`, `written`): evaluations score each apart
 
 
 def json_objects(path: Path) -> Iterator[tuple[int, dict]]:
@@ -53,9 +54,10 @@ def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> lis
         if report_id in seen:
             raise DataFileError(path, f"duplicate id {report_id!r}", key="id", line=number)
         seen.add(report_id)
-        style, case = record.get("style"), record.get("case")
+        style, case, origin = record.get("style"), record.get("case"), record.get("origin")
         reports.append(LabelledReport(report_id, text, frozenset(labels), style if isinstance(style, str) else None,
-                                      case if isinstance(case, str) and case.strip() else None))
+                                      case if isinstance(case, str) and case.strip() else None,
+                                      origin if isinstance(origin, str) and origin.strip() else None))
     return reports
 
 
