@@ -193,12 +193,12 @@ def html_report(evaluations: Mapping[str, ModeEvaluation], data: str, max_errors
     parts.append("</table>")
     origins = {m: report["modes"][m]["by_origin"] for m in modes}
     if origins[last]:
+        columns = [(m, name, title) for m in modes for name, title in MEASURES if name in ORIGIN_MEASURES]
         parts.append("<h2>By origin</h2><table><tr><th>origin</th><th>reports</th>"
-                     + "".join(f"<th>{m}: {t}</th>" for m in modes for n, t in MEASURES if n in ORIGIN_MEASURES) + "</tr>")
+                     + "".join(f"<th>{m}: {title}</th>" for m, _, title in columns) + "</tr>")
         for origin, counts in origins[last].items():
             parts.append(f"<tr><td>{html.escape(origin)}</td><td>{counts['reports']}</td>"
-                         + "".join(f"<td>{figure(origins[m][origin][n])}</td>"
-                                   for m in modes for n, _ in MEASURES if n in ORIGIN_MEASURES) + "</tr>")
+                         + "".join(f"<td>{figure(origins[m][origin][name])}</td>" for m, name, _ in columns) + "</tr>")
         parts.append("</table>")
     empty = report["modes"][last]["empty_by_style"]
     if empty:
