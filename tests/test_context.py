@@ -127,6 +127,10 @@ def test_malformed_context_names_the_key(tmp_path, body, key):
         ("对擅离职守造成严重后果的，依法依纪严肃问责。", "擅离职守", "directive"),
         ("发现干部吃拿卡要的，可拨打电话举报。", "吃拿卡要", "directive"),
         ("有人反映村支书截留补助款，经核查，传言失实。", "截留", "negated"),
+        ("县里开通两条举报电话，对窗口人员吃拿卡要的，一经查实严肃处理。", "吃拿卡要", "directive"),
+        ("举报电话：12345，对推诿扯皮的窗口人员可随时反映。", "推诿扯皮", "directive"),
+        ("该局举报电话一直没人接，值班人员上班时间玩手机。", "玩手机", "affirmed"),
+        ("上级接到群众举报电话后才知道，该镇没有上报这起事故。", "没有上报", "affirmed"),
     ],
 )
 def test_cues_reported_by_rule_authors(context, text, mention, expected):
