@@ -35,6 +35,10 @@ def json_objects(path: Path) -> Iterator[tuple[int, dict]]:
             yield number, record
 
 
+def _nonblank(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> list[LabelledReport]:
     """All reports of a labelled JSONL file; a bad line raises an error naming the file, line and field."""
     path = Path(path)
@@ -54,10 +58,9 @@ def read_labelled(path: Path | str, known_labels: set[str] | None = None) -> lis
         if report_id in seen:
             raise DataFileError(path, f"duplicate id {report_id!r}", key="id", line=number)
         seen.add(report_id)
-        style, case, origin = record.get("style"), record.get("case"), record.get("origin")
+        style = record.get("style")
         reports.append(LabelledReport(report_id, text, frozenset(labels), style if isinstance(style, str) else None,
-                                      case if isinstance(case, str) and case.strip() else None,
-                                      origin if isinstance(origin, str) and origin.strip() else None))
+                                      _nonblank(record.get("case")), _nonblank(record.get("origin"))))
     return reports
 
 
