@@ -3,7 +3,8 @@
 Every record: the fields, known label ids, 60-400 characters, a source page that is not one of the
 measuring set's, a `case` key no other record has, and no near-duplicate text (character 8-gram
 Jaccard above 0.5) in the corpus or in the other data files we wrote. With --sources DIR, also no run
-of 16 characters shared with the page excerpts a writer saved there (DIR/<sha1 of the address>.txt).
+of 16 characters shared with the page excerpts a writer saved there (DIR/<sha1 of the address>.txt),
+counted with punctuation and spaces left out of both.
 
 Usage: python scripts/check_real_data.py [FILE ...] [--sources DIR]   (default: every data/real file)
 """
@@ -117,7 +118,13 @@ def near_duplicates(texts: dict[str, str], against: dict[str, str]) -> list[tupl
     return pairs
 
 
+def _letters(text: str) -> str:
+    """Text without spaces and punctuation, so a copied run cannot hide behind a changed comma."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
 def copied_runs(text: str, source_text: str) -> list[str]:
+    text, source_text = _letters(text), _letters(source_text)
     runs = {source_text[i:i + RUN] for i in range(len(source_text) - RUN + 1)}
     return sorted({text[i:i + RUN] for i in range(len(text) - RUN + 1)} & runs)
 

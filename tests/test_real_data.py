@@ -1,6 +1,7 @@
 """The real-case corpus (data/real) keeps to its brief: every record's fields, label ids and length, one
 record per case, no page of the measuring sets, and no near-duplicate text in it or in our other data."""
 
+import hashlib
 import importlib.util
 import json
 from pathlib import Path
@@ -70,3 +71,21 @@ def test_the_checker_finds_near_duplicates(tmp_path):
     path.write_text("\n".join(json.dumps({**base, "id": f"t{i}", "case": f"c{i}", "text": t}, ensure_ascii=False)
                               for i, t in enumerate([text, text.replace("两天", "三天")])) + "\n", encoding="utf-8")
     assert any("near-duplicate" in p for p in check_real_data.check([path]))
+
+
+@pytest.mark.parametrize("retold, copied", [
+    ("张某在值班期间离开岗位回家睡觉，群众打电话无人接听，后被给予警告处分。", False),
+    ("值班期间张某擅自离岗回家休息；群众来电无人接听，后被给予警告处分。", True),
+])
+def test_the_checker_finds_runs_copied_from_the_page(tmp_path, retold, copied):
+    """A run of 16 letters shared with the saved page counts even when the commas between them changed."""
+    source = "https://example.org/page"
+    page = "通报：值班期间，张某擅自离岗，回家休息，群众来电无人接听。"
+    (tmp_path / (hashlib.sha1(source.encode("utf-8")).hexdigest() + ".txt")).write_text(page, encoding="utf-8")
+    record = {"id": "real-t-1", "text": retold * 3, "labels": ["leaving_post"], "labels_a": ["leaving_post"],
+              "labels_b": ["leaving_post"], "style": "notice", "domain": "epidemic", "source": source,
+              "case": "测试-唯一-0001"}
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    problems = [p for p in check_real_data.check([path], tmp_path) if "runs of 16" in p]
+    assert bool(problems) is copied, problems
