@@ -38,6 +38,18 @@ def test_the_shipped_gate_tells_a_directive_from_an_incident(tagger):
     assert {directive.gate.kind, incident.gate.kind} <= set(KINDS)
 
 
+def test_the_kind_shown_is_the_decision_taken(tagger):
+    """Incident exactly when the incident probability reaches the cut the labels are decided by, even
+    where no kind has a majority (this report's incident probability sits near the cut)."""
+    near = ("经查，某社区网格员钱某在入户排查中未逐户核实，直接照抄上一轮登记表，把未完成的排查数据报成全部完成。"
+            "会议于下午三点结束。当天天气晴朗。")
+    cut = tagger.classifier.gate_cut
+    results = list(tagger.tag_many([DIRECTIVE, INCIDENT, near, near[:-7], "会议于下午三点结束。当天天气晴朗。"]))
+    assert any(abs(r.gate.incident_probability - cut) < 0.1 for r in results)
+    for result in results:
+        assert (result.gate.kind == "incident") == (result.gate.incident_probability >= cut), result.gate
+
+
 def test_only_the_hybrid_reads_the_gate(tagger):
     analysis = tagger.analyse(DIRECTIVE)
     assert tagger.decide(analysis, "rules").gate is None and tagger.decide(analysis, "model").gate is None

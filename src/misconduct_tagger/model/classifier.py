@@ -102,7 +102,7 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
     def gate_decisions(self, X, cues: Sequence[Sequence[str]]) -> list:
         """The gate's decision for each feature row (None for each when the model has no gate)."""
         gate = getattr(self, "gate_", None)
-        return [None] * X.shape[0] if gate is None else gate.decisions(X[:, :self.char_columns_], cues)
+        return [None] * X.shape[0] if gate is None else gate.decisions(X[:, :self.char_columns_], cues, self.gate_cut)
 
     def transform(self, reports: Sequence[Prepared]):
         """The feature rows of reports, computed once for both scoring and explaining."""

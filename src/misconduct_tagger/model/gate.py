@@ -56,14 +56,23 @@ class ReportGate(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X, cues: Sequence[Sequence[str]]) -> np.ndarray:
         return self.model_.predict_proba(sparse.hstack([X, self._cue_matrix(cues)]).tocsr())
 
-    def decisions(self, X, cues: Sequence[Sequence[str]], top: int = 3) -> list[GateDecision]:
-        """One decision per report, with the cues of the report that pushed most toward its kind."""
+    def decisions(self, X, cues: Sequence[Sequence[str]], cut: float = 0.5, top: int = 3) -> list[GateDecision]:
+        """One decision per report, with the cues of the report that pushed most toward its kind.
+
+        The kind is "incident" exactly when the incident probability reaches `cut`, the line the labels
+        are decided by; below it, the likeliest of the other kinds, so the kind shown is the one acted on.
+        """
         probabilities = self.predict_proba(X, cues)
         vocabulary = self.cues_.vocabulary_
         coefficients = self.model_.coef_
+        others = np.ones(len(self.classes_), dtype=bool)
+        others[self.incident_column_] = False
         decisions = []
         for row, report_cues in zip(probabilities, cues):
-            k = int(np.argmax(row))
+            if row[self.incident_column_] >= cut:
+                k = self.incident_column_
+            else:
+                k = int(np.flatnonzero(others)[np.argmax(row[others])])
             weighed = sorted({c for c in report_cues if c in vocabulary},
                              key=lambda c: -coefficients[k, X.shape[1] + vocabulary[c]])
             reasons = tuple(c for c in weighed if coefficients[k, X.shape[1] + vocabulary[c]] > 0)[:top]
