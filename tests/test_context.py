@@ -75,6 +75,15 @@ def test_a_verdict_worded_as_a_mismatch_with_the_facts(context):
     assert assertion_of(context, text, "索要").value == "negated"
 
 
+@pytest.mark.parametrize("text, mention, expected", [
+    ("该县把围海说成已查处，上报的查处情况严重失实。", "围海", "affirmed"),
+    ("群众反映村干部截留补助款，经核查，相关情况不实。", "截留", "negated"),
+    ("该局对进度长期不掌握，调度会上报的数字与实际不符。", "不掌握", "affirmed"),
+])
+def test_a_report_found_false_is_no_denial(context, text, mention, expected):
+    assert assertion_of(context, text, mention).value == expected
+
+
 def test_a_verdict_does_not_reach_forward(context):
     text = "反映问题不属实。此后该村支书又擅自截留救灾款。"
     assert assertion_of(context, text, "截留").value == "affirmed"
@@ -140,6 +149,17 @@ def test_malformed_context_names_the_key(tmp_path, body, key):
         ("通知要求严肃查处以下问题：瞒报漏报险情的；值守期间脱岗的。", "脱岗", "directive"),
         ("凡明知已感染仍刻意隐瞒行程的，一律列入黑名单。", "隐瞒", "directive"),
         ("对推诿扯皮的，要严肃处理。", "推诿扯皮", "directive"),
+        ("当时上级反复强调严禁大操大办，他把酒席拆成几批办，收了下属的礼金。", "收了下属的礼金", "affirmed"),
+        ("当时上级反复强调严禁大操大办，他把酒席拆成几批办。", "大操大办", "directive"),
+        ("检测结果没有上传，考生不得不在考点外重新检测，延误了考试。", "延误", "affirmed"),
+        ("社区副主任康某禁止所有人员出村，连看病就医也不放行。", "不放行", "affirmed"),
+        ("在上级明令禁止违规发放津补贴的情况下，该局编造值班表发放补贴。", "编造值班表", "affirmed"),
+        ("在上级明令禁止违规发放津补贴的情况下，该局编造值班表发放补贴。", "违规发放津补贴", "directive"),
+        ("今年共问责干部113名，问题包括遇事不敢担当、行动拖拉。", "行动拖拉", "affirmed"),
+        ("本次重点整治的问题包括遇事不敢担当、行动拖拉。", "行动拖拉", "directive"),
+        ("该局对停车乱收费处理拖拉，监管不力被曝光；局长承诺制定专项整治方案。", "监管不力", "affirmed"),
+        ("全县开展推诿扯皮等问题专项整治。", "推诿扯皮", "directive"),
+        ("对照“脱岗离岗、推诿扯皮”等8个方面逐项检查，未发现问题。", "推诿扯皮", "directive"),
     ],
 )
 def test_cues_reported_by_rule_authors(context, text, mention, expected):
