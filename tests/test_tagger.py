@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from misconduct_tagger import Tagger
-from misconduct_tagger.decision import ABSOLUTE_RULE_WEIGHT
+from misconduct_tagger.decision import ABSOLUTE_RULE_WEIGHT, RULE_LABEL_MIN_WEIGHT
 from misconduct_tagger.tagger import chunk_bounds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +111,8 @@ def test_a_neutral_sentence_does_not_remove_a_rule_label(tagger, text, sentences
     padded = text + "".join(sentences)
     for mode in ("rules", "hybrid"):
         before, after = tagger.decide_many(tagger.analyse_many([text, padded]), mode)
-        min_weight = ABSOLUTE_RULE_WEIGHT if mode == "hybrid" and after.gate.kind != "incident" else 0.0
+        incident = mode == "rules" or after.gate.kind == "incident"
+        min_weight = RULE_LABEL_MIN_WEIGHT if incident else ABSOLUTE_RULE_WEIGHT
         by_affirmed_rule = {label.id for label in before.labels
                             if any(e.assertion == "affirmed" and e.source != "model" and e.weight >= min_weight
                                    for e in label.evidence)}
