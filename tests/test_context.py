@@ -160,6 +160,8 @@ def test_malformed_context_names_the_key(tmp_path, body, key):
         ("该局对停车乱收费处理拖拉，监管不力被曝光；局长承诺制定专项整治方案。", "监管不力", "affirmed"),
         ("全县开展推诿扯皮等问题专项整治。", "推诿扯皮", "directive"),
         ("对照“脱岗离岗、推诿扯皮”等8个方面逐项检查，未发现问题。", "推诿扯皮", "directive"),
+        ("两人违反不准驾车追缉违法车辆的执勤规定，造成一死两伤。", "一死两伤", "affirmed"),
+        ("督查发现低保类别认定不准，有的村把补助平均分配。", "平均分配", "affirmed"),
     ],
 )
 def test_cues_reported_by_rule_authors(context, text, mention, expected):
