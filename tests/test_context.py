@@ -108,6 +108,7 @@ def test_document_assertion(context):
         ("clause_end: '[，]'\nsentence_end: '[。]'\ncues:\n  - {assertion: negated, direction: up, scope: clause, patterns: [x]}\n", "cues[0].direction"),
         ("clause_end: '[，]'\nsentence_end: '[。]'\ncues:\n  - {assertion: negated, direction: forward, scope: clause, patterns: ['(']}\n", "cues[0].patterns"),
         ("clause_end: '[，]'\nsentence_end: '[。]'\nverdicts:\n  - {assertion: negated, applies_to: [sometimes], patterns: [x]}\n", "verdicts[0].applies_to"),
+        ("clause_end: '[，]'\nsentence_end: '[。]'\ncues:\n  - {assertion: negated, direction: forward, scope: clause, patterns: [x], terminators: []}\n", "cues[0].terminators"),
         ("sentence_end: '[。]'\n", "clause_end"),
     ],
 )
@@ -152,6 +153,7 @@ def test_malformed_context_names_the_key(tmp_path, body, key):
         ("当时上级反复强调严禁大操大办，他把酒席拆成几批办，收了下属的礼金。", "收了下属的礼金", "affirmed"),
         ("当时上级反复强调严禁大操大办，他把酒席拆成几批办。", "大操大办", "directive"),
         ("检测结果没有上传，考生不得不在考点外重新检测，延误了考试。", "延误", "affirmed"),
+        ("我要举报某镇干部张某，他把低保名额给了亲戚。", "给了亲戚", "alleged"),
         ("社区副主任康某禁止所有人员出村，连看病就医也不放行。", "不放行", "affirmed"),
         ("在上级明令禁止违规发放津补贴的情况下，该局编造值班表发放补贴。", "编造值班表", "affirmed"),
         ("在上级明令禁止违规发放津补贴的情况下，该局编造值班表发放补贴。", "违规发放津补贴", "directive"),

@@ -28,11 +28,15 @@ DEFAULT = "default"
 
 @dataclass(frozen=True)
 class CueGroup:
+    """Cues of one assertion, direction and scope; `terminators` end this group's scope only, on top of
+    the file's own (a person taking up the story ends a ban, not an allegation)."""
+
     assertion: str
     direction: str
     scope: str
     regex: re.Pattern
     order: int
+    terminators: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -69,17 +73,23 @@ class Layout:
         self.sentence_ends = [m.start() for m in context.sentence_end.finditer(text)]
         self.terminators = [m.start() for m in context.terminators.finditer(text)] if context.terminators else []
         self._bounds = {"sentence": self.sentence_ends, "clause": sorted(self.sentence_ends + self.clause_ends)}
+        self._group_terminators: dict[int, list[int]] = {}
 
     @staticmethod
     def _any_in(positions: list[int], start: int, end: int) -> bool:
         i = bisect_left(positions, start)
         return i < len(positions) and positions[i] < end
 
-    def open_between(self, start: int, end: int, scope: str) -> bool:
-        """True when nothing closes a cue's scope in text[start:end]."""
+    def open_between(self, start: int, end: int, group: CueGroup) -> bool:
+        """True when nothing closes the group's scope in text[start:end]."""
         if self._any_in(self.sentence_ends, start, end) or self._any_in(self.terminators, start, end):
             return False
-        return scope != "clause" or not self._any_in(self.clause_ends, start, end)
+        if group.terminators is not None:
+            if group.order not in self._group_terminators:
+                self._group_terminators[group.order] = [m.start() for m in group.terminators.finditer(self.text)]
+            if self._any_in(self._group_terminators[group.order], start, end):
+                return False
+        return group.scope != "clause" or not self._any_in(self.clause_ends, start, end)
 
     def unit(self, position: int, scope: str) -> tuple[int, int]:
         """The clause or sentence around a position, as (start, end)."""
@@ -136,10 +146,10 @@ class ContextRules:
             group = cue.group
             if cue.end <= start and group.direction in ("forward", "both"):
                 distance = start - cue.end
-                covered = layout.open_between(cue.end, start, group.scope)
+                covered = layout.open_between(cue.end, start, group)
             elif cue.start >= end and group.direction in ("backward", "both"):
                 distance = cue.start - end
-                covered = layout.open_between(end, cue.start, group.scope)
+                covered = layout.open_between(end, cue.start, group)
             else:
                 continue
             rank = (PRECEDENCE[group.assertion], distance, group.order)
@@ -172,7 +182,7 @@ class ContextRules:
 
 def _compile(path: Path, key: str, patterns: object) -> re.Pattern:
     if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
-        raise DataFileError(path, "patterns must be a non-empty list of regexes", key=key)
+        raise DataFileError(path, "must be a non-empty list of regexes", key=key)
     try:
         return re.compile("|".join(f"(?:{p})" for p in patterns))
     except re.error as exc:
@@ -197,7 +207,8 @@ def load_context(path: Path | str | None = None) -> ContextRules:
         if entry.get("scope") not in LOCAL_SCOPES:
             raise DataFileError(path, f"scope must be one of {', '.join(LOCAL_SCOPES)}", key=f"{key}.scope")
         regex = _compile(path, f"{key}.patterns", entry.get("patterns"))
-        groups.append(CueGroup(entry["assertion"], entry["direction"], entry["scope"], regex, i))
+        own = _compile(path, f"{key}.terminators", entry["terminators"]) if "terminators" in entry else None
+        groups.append(CueGroup(entry["assertion"], entry["direction"], entry["scope"], regex, i, own))
     verdicts = []
     for i, entry in enumerate(data.get("verdicts") or []):
         key = f"verdicts[{i}]"
