@@ -56,7 +56,7 @@ class ReportGate(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X, cues: Sequence[Sequence[str]]) -> np.ndarray:
         return self.model_.predict_proba(sparse.hstack([X, self._cue_matrix(cues)]).tocsr())
 
-    def decisions(self, X, cues: Sequence[Sequence[str]], cut: float = 0.5, top: int = 3) -> list[GateDecision]:
+    def decisions(self, X, cues: Sequence[Sequence[str]], cut: float, top: int = 3) -> list[GateDecision]:
         """One decision per report, with the cues of the report that pushed most toward its kind.
 
         The kind is "incident" exactly when the incident probability reaches `cut`, the line the labels
@@ -65,16 +65,14 @@ class ReportGate(ClassifierMixin, BaseEstimator):
         probabilities = self.predict_proba(X, cues)
         vocabulary = self.cues_.vocabulary_
         coefficients = self.model_.coef_
-        others = np.ones(len(self.classes_), dtype=bool)
-        others[self.incident_column_] = False
+        incident = self.incident_column_
+        others = probabilities.copy()
+        others[:, incident] = -1.0
+        chosen = np.where(probabilities[:, incident] >= cut, incident, others.argmax(axis=1))
         decisions = []
-        for row, report_cues in zip(probabilities, cues):
-            if row[self.incident_column_] >= cut:
-                k = self.incident_column_
-            else:
-                k = int(np.flatnonzero(others)[np.argmax(row[others])])
+        for row, k, report_cues in zip(probabilities, chosen, cues):
             weighed = sorted({c for c in report_cues if c in vocabulary},
                              key=lambda c: -coefficients[k, X.shape[1] + vocabulary[c]])
             reasons = tuple(c for c in weighed if coefficients[k, X.shape[1] + vocabulary[c]] > 0)[:top]
-            decisions.append(GateDecision(str(self.classes_[k]), float(row[self.incident_column_]), reasons))
+            decisions.append(GateDecision(str(self.classes_[k]), float(row[incident]), reasons))
         return decisions
