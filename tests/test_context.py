@@ -166,6 +166,10 @@ def test_malformed_context_names_the_key(tmp_path, body, key):
         ("对照“脱岗离岗、推诿扯皮”等8个方面逐项检查，未发现问题。", "推诿扯皮", "directive"),
         ("两人违反不准驾车追缉违法车辆的执勤规定，造成一死两伤。", "一死两伤", "affirmed"),
         ("督查发现低保类别认定不准，有的村把补助平均分配。", "平均分配", "affirmed"),
+        ("两名教师被扣发绩效，两年内不得评先评优；学校对教师管理不严被通报。", "管理不严", "affirmed"),
+        ("窗口工作人员不得推诿扯皮。", "推诿扯皮", "directive"),
+        ("通知要求各单位严肃查处推诿扯皮问题。", "推诿扯皮", "directive"),
+        ("护士长被免职，并建议其所在单位严肃处理；科室主任对病房管理不严被诫勉。", "管理不严", "affirmed"),
     ],
 )
 def test_cues_reported_by_rule_authors(context, text, mention, expected):
