@@ -99,3 +99,22 @@ def test_one_product_gives_the_probabilities_of_the_calibrated_estimators():
     fast = tagger.classifier.proba_from_features(X)
     np.testing.assert_allclose(fast, tagger.classifier.model_.predict_proba(X), rtol=0, atol=1e-12)
     assert "_linear" not in pickle.loads(pickle.dumps(tagger.classifier)).__dict__
+
+
+def test_occurrence_shares_add_up_to_the_n_gram_part_of_the_score(loaded_tagger):
+    """The clause evidence rests on this: the shares traced to n-gram occurrences are the score, split."""
+    classifier = loaded_tagger.classifier
+    reports = read_labelled(ROOT / "data" / "test.jsonl")[:30]
+    analyses = loaded_tagger.analyse_many([r.text for r in reports])
+    X = classifier.transform([a.prepared for a in analyses])
+    n_grams = X.shape[1] - len(LABELS) * 4  # the rule-hit columns come last
+    for analysis, row in zip(analyses, X):
+        columns, starts, ends = classifier.occurrences(analysis.prepared)
+        assert set(columns) == set(row.indices[row.indices < n_grams])
+        for column, start, end in zip(columns[:50], starts[:50], ends[:50]):
+            name = classifier.feature_names_[column].partition(":")[2]
+            assert analysis.prepared.text[start:end].lower().startswith(name.split(" ")[0])
+        for label in (0, 5, 13):
+            shares = classifier.occurrence_contributions(row, columns, label)
+            expected = row[:, :n_grams] @ classifier.coefficients(label)[:n_grams]
+            assert shares.sum() == pytest.approx(float(expected[0]), abs=1e-9)

@@ -154,3 +154,18 @@ def test_rules_and_model_modes(tagger):
     assert all(l.policy == "model" for l in tagger.decide(analysis, "model").labels)
     with pytest.raises(ValueError):
         tagger.decide(analysis, "oracle")
+
+
+def test_model_evidence_is_the_clause_that_carries_the_score(tagger):
+    filler = "该镇今年共有常住人口一万二千人，辖十个村。会议于下午三点结束，相关材料已归档备查。"
+    failing = "村干部張某某對群眾反映的問題一拖再拖，半年多沒有任何答覆"
+    text = "  " + filler + failing + "。" + filler
+    result = tagger.tag(text)
+    spans_are_true(result)
+    given = [l for l in tagger.decide(tagger.analyse(text), "model").labels]
+    assert given, "the model should label a plain case of delay"
+    for label in given:
+        clauses = [e for e in label.evidence if e.source == "model"]
+        assert 1 <= len(clauses) <= 2 and all(e.weight > 0 for e in clauses)
+        assert any(e.text in failing for e in clauses) and all("，" not in e.text for e in clauses)
+        assert all(text[e.start:e.end] == e.text for e in clauses)

@@ -7,8 +7,10 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
+
+import numpy as np
 
 from . import __version__
 from .decision import decide
@@ -154,12 +156,14 @@ class Tagger:
                 results.append(TagResult(text, (), dict(self.versions), mode))
                 continue
             row = features[i] if features is not None else None
+            clauses = cache(partial(self._clauses, analysis))  # found once, for whichever labels need evidence
             labels = decide(
                 self.taxonomy,
                 () if mode == "model" else analysis.hits,
                 probabilities[i] if probabilities is not None else None,
                 self.classifier.thresholds_ if probabilities is not None else None,
-                model_evidence=lambda index, analysis=analysis, row=row: self._model_evidence(analysis, row, index),
+                model_evidence=lambda index, analysis=analysis, row=row, clauses=clauses:
+                    self._model_evidence(analysis, row, index, clauses),
                 # The model alone knows nothing of assertions; the hybrid reads the report's own.
                 default_assertion="affirmed" if mode == "model" else analysis.prepared.document_assertion,
                 incident=gates[i] is None or gates[i].incident_probability >= self.classifier.gate_cut,
@@ -167,26 +171,36 @@ class Tagger:
             results.append(TagResult(text, tuple(labels), dict(self.versions), mode, gates[i]))
         return results
 
-    def _model_evidence(self, analysis: Analysis, row, index: int, top: int = 5, per_feature: int = 2):
+    def _clauses(self, analysis: Analysis):
+        """The report's n-gram occurrences, the clause each starts in, and its clause layout."""
+        columns, starts, _ = self.classifier.occurrences(analysis.prepared)
+        layout = self.engine.context.layout(analysis.prepared.text)
+        return columns, starts, np.searchsorted(layout.unit_ends("clause"), starts), layout
+
+    def _model_evidence(self, analysis: Analysis, row, index: int, clauses, top: int = 5, most: int = 2):
+        """The clauses that carry most of the label's score (at most `most`, each at least half the best
+        one's share), and the features that pushed it up most. A clause is what an inspector can check;
+        a lone n-gram is often a function word."""
         contributions = self.classifier.contributions(row, index, top)
-        spans: dict[tuple[int, int], Evidence] = {}  # a char and a word n-gram can mark the same span
-        norm = analysis.normalized
-        lowered = norm.text.lower()
-        for contribution in contributions:
-            kind, _, value = contribution.feature.partition(":")
-            needle = value.replace(" ", "")
-            if kind not in ("char", "word") or len(needle) < 2:
-                continue
-            position = lowered.find(needle)
-            found = 0
-            while position >= 0 and found < per_feature:
-                start, end = norm.to_original(position, position + len(needle))
-                spans.setdefault((start, end), Evidence(start, end, norm.original[start:end], "model",
-                                                        weight=contribution.weight))
-                found += 1
-                position = lowered.find(needle, position + len(needle))
         features = tuple((c.feature, round(c.weight, 4)) for c in contributions)
-        return list(spans.values()), features
+        columns, starts, clause_ids, layout = clauses()
+        shares = self.classifier.occurrence_contributions(row, columns, index)
+        if not len(shares):
+            return [], features
+        sums = np.bincount(clause_ids, weights=shares)
+        norm = analysis.normalized
+        spans = []
+        for k in np.argsort(-sums)[:most]:
+            if sums[k] <= 0 or sums[k] < sums.max() / 2:
+                break
+            start, end = layout.unit(int(starts[np.argmax(clause_ids == k)]), "clause")
+            while start < end and norm.text[start].isspace():
+                start += 1
+            while end > start and norm.text[end - 1].isspace():
+                end -= 1
+            start, end = norm.to_original(start, end)
+            spans.append(Evidence(start, end, norm.original[start:end], "model", weight=round(float(sums[k]), 4)))
+        return spans, features
 
     def tag_many(self, texts: Iterable[str], n_jobs: int = 1, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[TagResult]:
         """Results in input order, streaming. With n_jobs > 1, batches go to worker processes.

@@ -24,7 +24,7 @@ from sklearn.svm import LinearSVC
 
 from .. import __version__
 from ..errors import MisconductTaggerError
-from .features import Prepared, build_features, feature_names
+from .features import Prepared, build_features, feature_names, ngram_occurrences
 from .gate import ReportGate
 
 MODEL_FILE = "model.joblib"
@@ -146,6 +146,20 @@ class ReportClassifier(ClassifierMixin, BaseEstimator):
         values = row.data * coef[row.indices]
         order = np.argsort(-values)[:top]
         return [Contribution(str(self.feature_names_[row.indices[i]]), float(values[i])) for i in order if values[i] > 0]
+
+    def occurrences(self, report: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(column, start, end) of every character and word n-gram occurrence in the report's text."""
+        return ngram_occurrences(self.features_, report.text, report.tokens)
+
+    def occurrence_contributions(self, row, columns: np.ndarray, label_index: int) -> np.ndarray:
+        """Each occurrence's share of the label's decision value: its feature's value × weight, split evenly
+        among that feature's occurrences. Summed, they give the n-gram part of the decision value exactly,
+        so a clause's sum says how much of the score it carries."""
+        if not len(columns):
+            return np.zeros(0)
+        distinct, inverse, counts = np.unique(columns, return_inverse=True, return_counts=True)
+        values = np.asarray(row[:, distinct].todense()).ravel() * self.coefficients(label_index)[distinct]
+        return (values / counts)[inverse]
 
 
 def _best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:

@@ -43,9 +43,13 @@ def _words(reports: Sequence[Prepared]) -> list[list[str]]:
     return [list(r.tokens) for r in reports]
 
 
+def _is_word(token: str) -> bool:
+    return any(ch.isalnum() for ch in token)
+
+
 def _word_ngrams(tokens: list[str]) -> list[str]:
     """Words and word pairs; punctuation tokens only separate."""
-    words = [t for t in tokens if any(ch.isalnum() for ch in t)]
+    words = [t for t in tokens if _is_word(t)]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -98,3 +102,45 @@ def feature_names(union: FeatureUnion) -> np.ndarray:
         else:
             names.extend(transformer.get_feature_names_out())
     return np.array(names, dtype=object)
+
+
+def ngram_occurrences(union: FeatureUnion, text: str, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every occurrence in `text` of a fitted character or word n-gram, as (column, start, end) arrays.
+
+    A linear score over these columns can then be traced back to the clauses the n-grams stand in.
+    `tokens` are the report's tokens in text order (`Prepared.tokens`)."""
+    (_, chars), (_, words) = union.transformer_list[:2]
+    char_tfidf, word_tfidf = chars.named_steps["tfidf"], words.named_steps["tfidf"]
+    columns: list[int] = []
+    starts: list[int] = []
+    lengths: list[int] = []
+    lowered = text.lower()
+    vocabulary = char_tfidf.vocabulary_
+    low, high = char_tfidf.ngram_range
+    for n in range(low, high + 1):
+        for start in range(len(lowered) - n + 1):
+            column = vocabulary.get(lowered[start:start + n])
+            if column is not None:
+                columns.append(column)
+                starts.append(start)
+                lengths.append(n)
+    offset = len(vocabulary)
+    vocabulary = word_tfidf.vocabulary_
+    words: list[tuple[str, int]] = []
+    position = 0
+    for token in tokens:
+        found = text.find(token, position)
+        if found < 0:
+            continue
+        position = found + len(token)
+        if _is_word(token):
+            words.append((token, found))
+    pairs = [(f"{a} {b}", start, b_start + len(b) - start) for (a, start), (b, b_start) in zip(words, words[1:])]
+    for gram, start, length in [(w, s, len(w)) for w, s in words] + pairs:
+        column = vocabulary.get(gram)
+        if column is not None:
+            columns.append(offset + column)
+            starts.append(start)
+            lengths.append(length)
+    start_array = np.array(starts, dtype=int)
+    return np.array(columns, dtype=int), start_array, start_array + np.array(lengths, dtype=int)

@@ -91,6 +91,10 @@ class Layout:
                 return False
         return group.scope != "clause" or not self._any_in(self.clause_ends, start, end)
 
+    def unit_ends(self, scope: str) -> list[int]:
+        """The sorted positions of the marks that close the text's clauses or sentences."""
+        return self._bounds[scope]
+
     def unit(self, position: int, scope: str) -> tuple[int, int]:
         """The clause or sentence around a position, as (start, end)."""
         positions = self._bounds[scope]
