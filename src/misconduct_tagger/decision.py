@@ -68,7 +68,8 @@ def decide(
 ) -> list[LabelResult]:
     """Labels for one report. Without probabilities this is rules-only tagging.
 
-    `model_evidence(label_index)` returns (evidence spans, top features) for a model-given label;
+    `model_evidence(label_index, spans)` returns (evidence spans, top features) for a label the model
+    scored; it finds spans only when `spans` is true, for a label the model alone gives;
     `default_assertion` is the report's own assertion, given to a label no counting rule hit supports;
     `incident` is False when the gate judged that the report tells of no incident.
     """
@@ -86,10 +87,9 @@ def decide(
         evidence = [_evidence(h) for h in counting]
         explanation = None
         if probability is not None:
-            spans, features = model_evidence(index) if model_evidence else ((), ())
+            spans, features = model_evidence(index, by_model and not by_rule) if model_evidence else ((), ())
             explanation = ModelExplanation(probability, float(thresholds[index]), tuple(features))
-            if by_model and not by_rule:
-                evidence.extend(spans)
+            evidence.extend(spans)
         weights = [h.weight for h in counting] + ([probability] if probability is not None else [])
         if counting:
             assertion = "affirmed" if any(h.assertion == "affirmed" for h in counting) else "alleged"

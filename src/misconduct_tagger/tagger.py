@@ -162,8 +162,8 @@ class Tagger:
                 () if mode == "model" else analysis.hits,
                 probabilities[i] if probabilities is not None else None,
                 self.classifier.thresholds_ if probabilities is not None else None,
-                model_evidence=lambda index, analysis=analysis, row=row, clauses=clauses:
-                    self._model_evidence(analysis, row, index, clauses),
+                model_evidence=lambda index, spans, analysis=analysis, row=row, clauses=clauses:
+                    self._model_evidence(analysis, row, index, clauses, spans),
                 # The model alone knows nothing of assertions; the hybrid reads the report's own.
                 default_assertion="affirmed" if mode == "model" else analysis.prepared.document_assertion,
                 incident=gates[i] is None or gates[i].incident_probability >= self.classifier.gate_cut,
@@ -177,19 +177,21 @@ class Tagger:
         layout = self.engine.context.layout(analysis.prepared.text)
         return columns, starts, np.searchsorted(layout.unit_ends("clause"), starts), layout
 
-    def _model_evidence(self, analysis: Analysis, row, index: int, clauses, top: int = 5, most: int = 2):
-        """The clauses that carry most of the label's score (at most `most`, each at least half the best
-        one's share), and the features that pushed it up most. A clause is what an inspector can check;
-        a lone n-gram is often a function word."""
+    def _model_evidence(self, analysis: Analysis, row, index: int, clauses, spans: bool, top: int = 5, most: int = 2):
+        """The features that pushed the label's score up most, and when `spans` is asked for, the clauses
+        that carry most of the score (at most `most`, each at least half the best one's share). A clause
+        is what an inspector can check; a lone n-gram is often a function word."""
         contributions = self.classifier.contributions(row, index, top)
         features = tuple((c.feature, round(c.weight, 4)) for c in contributions)
+        if not spans:
+            return [], features
         columns, starts, clause_ids, layout = clauses()
         shares = self.classifier.occurrence_contributions(row, columns, index)
         if not len(shares):
             return [], features
         sums = np.bincount(clause_ids, weights=shares)
         norm = analysis.normalized
-        spans = []
+        evidence = []
         for k in np.argsort(-sums)[:most]:
             if sums[k] <= 0 or sums[k] < sums.max() / 2:
                 break
@@ -199,8 +201,8 @@ class Tagger:
             while end > start and norm.text[end - 1].isspace():
                 end -= 1
             start, end = norm.to_original(start, end)
-            spans.append(Evidence(start, end, norm.original[start:end], "model", weight=round(float(sums[k]), 4)))
-        return spans, features
+            evidence.append(Evidence(start, end, norm.original[start:end], "model", weight=round(float(sums[k]), 4)))
+        return evidence, features
 
     def tag_many(self, texts: Iterable[str], n_jobs: int = 1, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[TagResult]:
         """Results in input order, streaming. With n_jobs > 1, batches go to worker processes.
