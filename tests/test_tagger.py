@@ -169,3 +169,17 @@ def test_model_evidence_is_the_clause_that_carries_the_score(tagger):
         assert 1 <= len(clauses) <= 2 and all(e.weight > 0 for e in clauses)
         assert any(e.text in failing for e in clauses) and all("，" not in e.text for e in clauses)
         assert all(text[e.start:e.end] == e.text for e in clauses)
+
+
+@given(st.sampled_from(EXAMPLES), st.lists(st.sampled_from(["\u200b", "  ", "\n", "😀", ",", "　"]), max_size=6),
+       st.randoms(use_true_random=False))
+@settings(max_examples=40)
+def test_clause_evidence_of_a_mangled_report_is_text_the_user_gave(tagger, text, noise, rnd):
+    for piece in noise:
+        position = rnd.randrange(len(text) + 1)
+        text = text[:position] + piece + text[position:]
+    result = tagger.decide(tagger.analyse(text), "model")
+    spans_are_true(result)
+    for label in result.labels:
+        for e in label.evidence:
+            assert e.text and e.text == e.text.strip() and not e.text.endswith(("，", "。", ","))
