@@ -8,7 +8,7 @@ from misconduct_tagger.nlp import load_pipeline, make_doc, read_dictionary
 from misconduct_tagger.resources import rules_dir
 from misconduct_tagger.rules import RuleEngine, RuleSetError, load_context, load_ruleset
 from misconduct_tagger.rules.harness import check_rules
-from misconduct_tagger.rules.schema import nested_quantifier, read_ruleset
+from misconduct_tagger.rules.schema import nested_quantifier, read_ruleset, ruleset_digest
 
 EXAMPLES = {"match": ["甲", "乙"], "no_match": ["丙", "丁"]}
 
@@ -205,3 +205,14 @@ def test_a_token_rule_changes_with_the_dictionary_and_a_phrase_rule_does_not(tmp
         engine = RuleEngine(load_ruleset(tmp_path / "r"), load_context(), nlp.vocab)
         found[name] = {h.rule_id for h in engine.match(make_doc(sentence, nlp))}
     assert found == {"plain": {"leaving_post.phrase"}, "custom": {"leaving_post.phrase", "leaving_post.tok"}}
+
+
+def test_the_ruleset_digest_follows_the_rules_not_their_documentation(tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(rules_dir(), copy)
+    before = ruleset_digest(copy)
+    (copy / "README.md").write_text("# notes for rule authors\n", encoding="utf-8")
+    assert ruleset_digest(copy) == before
+    with (copy / "dictionary.txt").open("a", encoding="utf-8") as handle:
+        handle.write("值守\n")
+    assert ruleset_digest(copy) != before

@@ -95,9 +95,10 @@ class RuleSet:
 
 
 def ruleset_digest(directory: Path) -> str:
-    """A short SHA-256 over every file of the rules folder, so a result names the ruleset it came from."""
+    """A short SHA-256 over the rules folder's files, so a result names the ruleset it came from. Its
+    Markdown files are documentation: editing them changes no result, so it asks for no retraining."""
     sha = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix != ".md"):
         sha.update(path.relative_to(directory).as_posix().encode())
         sha.update(b"\0")
         sha.update(path.read_bytes())
