@@ -1,3 +1,4 @@
+import json
 import shutil
 from pathlib import Path
 
@@ -45,3 +46,22 @@ def test_rules_stats_reports_rules_and_labels(capsys):
     assert main(["rules", "stats", str(ROOT / "examples" / "labelled.jsonl")]) == 0
     out = capsys.readouterr().out
     assert "leaving_post." in out and "macro P" in out and "no-label reports given a label" in out
+
+
+def test_rules_gaps_lists_what_rules_miss_with_the_model_clauses(tmp_path, capsys):
+    named = "某镇网格员值班期间擅离职守，电话联系不上。"  # a rule labels it
+    unnamed = "某村党支部书记张某在防汛值守期间，独自驾车回城里家中过夜，次日上午才回到村里。"
+    other = "某县卫健局迟报疫情信息两天。"
+    data = tmp_path / "gold.jsonl"
+    data.write_text("\n".join(json.dumps({"id": i, "text": t, "labels": l}, ensure_ascii=False) for i, t, l in [
+        ("named", named, ["leaving_post"]), ("unnamed", unnamed, ["leaving_post"]), ("other", other, ["delay"]),
+    ]) + "\n", encoding="utf-8")
+    assert main(["rules", "gaps", str(data), "--category", "leaving_post"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"2 reports labelled leaving_post in {data}; rules (weight >= 0.7) label 1; of the 1 they miss")
+    listed = [line for line in out.splitlines()[2:] if line.strip()]
+    assert len(listed) == 1 and listed[0].startswith("unnamed ")
+    clauses = listed[0].split(None, 2)[2].split(" | ")
+    assert all(c in unnamed for c in clauses)
+    assert main(["rules", "gaps", str(data), "--category", "nonsense"]) == 2
+    assert "unknown category 'nonsense'" in capsys.readouterr().err

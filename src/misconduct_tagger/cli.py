@@ -122,6 +122,31 @@ def cmd_rules_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules_gaps(args: argparse.Namespace) -> int:
+    from .decision import rule_labels
+    from .io.labelled import read_labelled
+    from .tagger import Tagger
+
+    tagger = Tagger.load(args.model, rules=args.rules_dir)
+    if args.category not in tagger.taxonomy.ids:
+        print(f"misconduct-tagger: error: unknown category {args.category!r}; the categories are "
+              f"{', '.join(tagger.taxonomy.ids)}", file=sys.stderr)
+        return 2
+    reports = [r for r in read_labelled(args.data, set(tagger.taxonomy.ids)) if args.category in r.labels]
+    analyses = tagger.analyse_many([r.text for r in reports])
+    missed = [(r, a) for r, a in zip(reports, analyses) if args.category not in rule_labels(a.hits, args.min_weight)]
+    read = tagger.model_clauses([a for _, a in missed], args.category)
+    threshold = tagger.classifier.thresholds_[tagger.taxonomy.ids.index(args.category)]
+    print(f"{len(reports)} reports labelled {args.category} in {args.data}; rules (weight >= {args.min_weight}) label "
+          f"{len(reports) - len(missed)}; of the {len(missed)} they miss, the model reaches its threshold "
+          f"({threshold:.2f}) on {sum(p >= threshold for p, _ in read)}.")
+    print(f"{'report':24} {'model':>5}  clauses carrying the model's score")
+    for i in sorted(range(len(missed)), key=lambda i: -read[i][0])[:args.top]:
+        probability, clauses = read[i]
+        print(f"{missed[i][0].id:24} {probability:5.2f}  {' | '.join(e.text for e in clauses) or '-'}")
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from .io.labelled import read_labelled_files
     from .taxonomy import default_taxonomy
@@ -346,6 +371,16 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--category", help="show one category only")
     stats.add_argument("--min-weight", type=float, default=0.7, help="weight from which a rule labels alone")
     stats.set_defaults(func=cmd_rules_stats)
+
+    gaps = rules.add_parser("gaps", help="reports of a category that no rule labels, with the clauses that carry "
+                                         "the model's score: phrasings to write rules for")
+    gaps.add_argument("data", help="labelled JSONL file (id, text, labels); use training data, never a measuring set")
+    gaps.add_argument("--category", required=True, help="the category id")
+    gaps.add_argument("--model", help="model folder (default: the shipped model)")
+    gaps.add_argument("--rules-dir", help="rules folder (default: the shipped rules)")
+    gaps.add_argument("--min-weight", type=float, default=0.7, help="weight from which a rule labels alone")
+    gaps.add_argument("--top", type=int, default=30, help="how many reports to list, the model's surest first")
+    gaps.set_defaults(func=cmd_rules_gaps)
 
     train = sub.add_parser("train", help="train the classifier on labelled JSONL files")
     train.add_argument("data", nargs="+", metavar="DATA",

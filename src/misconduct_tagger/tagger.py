@@ -177,18 +177,18 @@ class Tagger:
         layout = self.engine.context.layout(analysis.prepared.text)
         return columns, starts, np.searchsorted(layout.unit_ends("clause"), starts), layout
 
-    def _model_evidence(self, analysis: Analysis, row, index: int, clauses, spans: bool, top: int = 5, most: int = 2):
-        """The features that pushed the label's score up most, and when `spans` is asked for, the clauses
-        that carry most of the score (at most `most`, each at least half the best one's share). A clause
-        is what an inspector can check; a lone n-gram is often a function word."""
+    def _model_evidence(self, analysis: Analysis, row, index: int, clauses, spans: bool, top: int = 5):
+        """The features that pushed the label's score up most, and the clauses that carry it when `spans`
+        is asked for (a clause is what an inspector can check; a lone n-gram is often a function word)."""
         contributions = self.classifier.contributions(row, index, top)
         features = tuple((c.feature, round(c.weight, 4)) for c in contributions)
-        if not spans:
-            return [], features
-        columns, starts, clause_ids, layout = clauses()
+        return (self._top_clauses(analysis, row, index, clauses()) if spans else []), features
+
+    def _top_clauses(self, analysis: Analysis, row, index: int, traced, most: int = 2) -> list[Evidence]:
+        columns, starts, clause_ids, layout = traced
         shares = self.classifier.occurrence_contributions(row, columns, index)
         if not len(shares):
-            return [], features
+            return []
         sums = np.bincount(clause_ids, weights=shares)
         norm = analysis.normalized
         evidence = []
@@ -202,7 +202,23 @@ class Tagger:
                 end -= 1
             start, end = norm.to_original(start, end)
             evidence.append(Evidence(start, end, norm.original[start:end], "model", weight=round(float(sums[k]), 4)))
-        return evidence, features
+        return evidence
+
+    def model_clauses(self, analyses: Sequence[Analysis], category: str,
+                      most: int = 2) -> list[tuple[float, list[Evidence]]]:
+        """For each analysis, the model's probability for `category` and the clauses that carry most of its
+        score (at most `most`, each with at least half the best one's share), as a model-given label shows them."""
+        if self.classifier is None:
+            raise ValueError("model_clauses needs a tagger with a model")
+        if category not in self.taxonomy.ids:
+            raise ValueError(f"unknown category {category!r}; the categories are {', '.join(self.taxonomy.ids)}")
+        if not analyses:
+            return []
+        index = self.taxonomy.ids.index(category)
+        rows = self.classifier.transform([a.prepared for a in analyses])
+        probabilities = self.classifier.proba_from_features(rows)[:, index]
+        return [(float(probabilities[i]), self._top_clauses(a, rows[i], index, self._clauses(a), most))
+                for i, a in enumerate(analyses)]
 
     def tag_many(self, texts: Iterable[str], n_jobs: int = 1, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[TagResult]:
         """Results in input order, streaming. With n_jobs > 1, batches go to worker processes.
