@@ -128,7 +128,7 @@ def cmd_rules_gaps(args: argparse.Namespace) -> int:
     from .tagger import Tagger
 
     tagger = Tagger.load(args.model, rules=args.rules_dir)
-    if args.category not in tagger.taxonomy.ids:
+    if args.category not in tagger.taxonomy:
         print(f"misconduct-tagger: error: unknown category {args.category!r}; the categories are "
               f"{', '.join(tagger.taxonomy.ids)}", file=sys.stderr)
         return 2

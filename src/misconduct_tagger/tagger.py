@@ -210,11 +210,9 @@ class Tagger:
         score (at most `most`, each with at least half the best one's share), as a model-given label shows them."""
         if self.classifier is None:
             raise ValueError("model_clauses needs a tagger with a model")
-        if category not in self.taxonomy.ids:
-            raise ValueError(f"unknown category {category!r}; the categories are {', '.join(self.taxonomy.ids)}")
+        index = self.taxonomy.ids.index(self.taxonomy[category].id)  # an unknown id is a KeyError naming it
         if not analyses:
             return []
-        index = self.taxonomy.ids.index(category)
         rows = self.classifier.transform([a.prepared for a in analyses])
         probabilities = self.classifier.proba_from_features(rows)[:, index]
         return [(float(probabilities[i]), self._top_clauses(a, rows[i], index, self._clauses(a), most))
